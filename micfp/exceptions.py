@@ -1,0 +1,57 @@
+"""Errors and warnings raised by micfp.
+
+Every error is a :class:`ValueError`, so callers that already catch the
+scikit-learn or NumPy error type keep working, while ``except AudioError``
+catches exactly what micfp raises about audio.
+"""
+
+__all__ = [
+    "AudioError",
+    "AudioFileError",
+    "AudioValueError",
+    "DegradedResultWarning",
+]
+
+
+class AudioError(ValueError):
+    """Base class of the errors micfp raises about audio input."""
+
+
+class AudioFileError(AudioError):
+    """A path, folder or file that cannot be read as the audio asked for.
+
+    Raised for a missing path, an empty folder, a file that is not a WAV file
+    or is truncated, and a set of files that cannot be loaded together (mixed
+    sample rates without a target rate).
+
+    Examples
+    --------
+    >>> from micfp.exceptions import AudioFileError
+    >>> issubclass(AudioFileError, ValueError)
+    True
+    """
+
+
+class AudioValueError(AudioError):
+    """Audio samples that cannot be used as they are.
+
+    Raised for zero-length audio, NaN or infinite samples, and a recording too
+    short for the clip length asked for.
+
+    Examples
+    --------
+    >>> from micfp.exceptions import AudioValueError
+    >>> issubclass(AudioValueError, ValueError)
+    True
+    """
+
+
+class DegradedResultWarning(UserWarning):
+    """A valid but degraded result, such as a wavelet level capped for a short row.
+
+    Examples
+    --------
+    >>> from micfp.exceptions import DegradedResultWarning
+    >>> issubclass(DegradedResultWarning, UserWarning)
+    True
+    """

@@ -1,0 +1,5 @@
+"""Reading audio files into recordings."""
+
+from ._recordings import Recordings
+
+__all__ = ["Recordings"]

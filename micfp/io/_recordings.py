@@ -1,0 +1,118 @@
+"""The container of a set of recordings with their device labels."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(eq=False)
+class Recordings:
+    """A set of mono recordings at one sample rate, each labelled with its device.
+
+    Returned by :func:`micfp.io.load_recordings` and
+    :func:`micfp.datasets.make_recordings`, and turned into clips by
+    :func:`micfp.clips.extract_clips`.
+
+    Parameters
+    ----------
+    signals : list of ndarray of shape (n_samples_i,)
+        One 1-D floating-point array per recording, values in [-1, 1].
+    sr : int
+        Sample rate shared by all recordings, in Hz.
+    devices : array-like of shape (n_recordings,)
+        Device label of each recording.
+    recording_ids : array-like of shape (n_recordings,)
+        Identifier of each recording within its device: the take number
+        (1, 2, ...) for simulated recordings, the file stem for loaded ones.
+    paths : list of str or None, default=None
+        Source file of each recording, or None for simulated ones.
+
+    Attributes
+    ----------
+    durations : ndarray of shape (n_recordings,)
+        Length of each recording in seconds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micfp.io import Recordings
+    >>> rec = Recordings(
+    ...     signals=[np.zeros(8000), np.zeros(4000)],
+    ...     sr=8000,
+    ...     devices=["a", "b"],
+    ...     recording_ids=[1, 1],
+    ... )
+    >>> len(rec), rec.durations.tolist()
+    (2, [1.0, 0.5])
+    """
+
+    signals: list
+    sr: int
+    devices: np.ndarray
+    recording_ids: np.ndarray
+    paths: list | None = field(default=None)
+
+    def __post_init__(self):
+        self.signals = list(self.signals)
+        self.devices = np.asarray(self.devices)
+        self.recording_ids = np.asarray(self.recording_ids)
+        n = len(self.signals)
+        for name in ("devices", "recording_ids"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(
+                    f"{name} must have one entry per recording ({n}); "
+                    f"got {len(getattr(self, name))}."
+                )
+        if self.paths is not None:
+            self.paths = [str(p) for p in self.paths]
+            if len(self.paths) != n:
+                raise ValueError(
+                    f"paths must have one entry per recording ({n}); "
+                    f"got {len(self.paths)}."
+                )
+
+    def __len__(self):
+        return len(self.signals)
+
+    @property
+    def durations(self):
+        """Length of each recording in seconds."""
+        return np.array([len(s) / self.sr for s in self.signals])
+
+    def subset(self, indices):
+        """Return the recordings at ``indices`` (integers or a boolean mask).
+
+        Parameters
+        ----------
+        indices : array-like of int or bool
+            Positions of the recordings to keep, or a mask over them.
+
+        Returns
+        -------
+        Recordings
+            A new container sharing the signal arrays (no copy).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from micfp.io import Recordings
+        >>> rec = Recordings([np.zeros(4)] * 3, 4, ["a", "a", "b"], [1, 2, 1])
+        >>> rec.subset(rec.recording_ids <= 1).devices.tolist()
+        ['a', 'b']
+        """
+        idx = np.arange(len(self))[np.asarray(indices)]
+        return Recordings(
+            signals=[self.signals[i] for i in idx],
+            sr=self.sr,
+            devices=self.devices[idx],
+            recording_ids=self.recording_ids[idx],
+            paths=None if self.paths is None else [self.paths[i] for i in idx],
+        )
+
+    def __repr__(self):
+        total = float(self.durations.sum()) if len(self) else 0.0
+        return (
+            f"Recordings(n_recordings={len(self)}, "
+            f"n_devices={len(np.unique(self.devices))}, sr={self.sr}, "
+            f"total_duration={total:.1f}s)"
+        )

@@ -1,0 +1,47 @@
+"""scikit-learn's estimator checks, run over every public micfp estimator."""
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from micfp.utils import all_estimators
+
+# Small, fast settings per estimator; anything not listed uses its defaults.
+FAST_PARAMS = {}
+
+# Expected failures, each with its reason. The goal is none.
+EXPECTED_FAILED_CHECKS = {}
+
+
+def _instances():
+    for name, cls in all_estimators():
+        yield cls(**FAST_PARAMS.get(name, {}))
+
+
+def _expected_failed_checks(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(
+    list(_instances()),
+    expected_failed_checks=_expected_failed_checks,
+    xfail_strict=True,
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+def test_all_estimators_hides_base_classes():
+    names = [name for name, _ in all_estimators()]
+    assert names == sorted(names)
+    assert not [name for name in names if name.startswith(("Base", "_"))]
+
+
+def test_all_estimators_filters_by_type():
+    transformers = dict(all_estimators(type_filter="transformer"))
+    everything = dict(all_estimators())
+    assert set(transformers) <= set(everything)
+
+
+def test_all_estimators_rejects_unknown_type():
+    with pytest.raises(ValueError, match="type_filter must be None or among"):
+        all_estimators(type_filter="clusterer")

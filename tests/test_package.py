@@ -1,0 +1,42 @@
+import subprocess
+import sys
+
+import micfp
+
+
+def test_version_is_a_string():
+    assert isinstance(micfp.__version__, str)
+    assert micfp.__version__
+
+
+def test_import_does_not_load_torch():
+    code = (
+        "import sys, micfp, micfp.io, micfp.clips, micfp.datasets, micfp.denoise, "
+        "micfp.features; print('torch' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_show_versions_prints_dependencies(capsys):
+    micfp.show_versions()
+    out = capsys.readouterr().out
+    for name in ("micfp", "numpy", "scipy", "scikit-learn", "PyWavelets"):
+        assert f"{name}:" in out
+
+
+def test_unknown_attribute_raises():
+    try:
+        micfp.not_a_module  # noqa: B018
+    except AttributeError as exc:
+        assert "not_a_module" in str(exc)
+    else:
+        raise AssertionError("AttributeError not raised")
+
+
+def test_py_typed_marker_ships():
+    from importlib.resources import files
+
+    assert files("micfp").joinpath("py.typed").is_file()
