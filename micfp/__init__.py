@@ -21,6 +21,7 @@ _SUBMODULES = [
     "features",
     "io",
     "utils",
+    "voting",
 ]
 
 __all__ = [*_SUBMODULES, "__version__", "show_versions"]

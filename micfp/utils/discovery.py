@@ -62,8 +62,7 @@ def all_estimators(type_filter=None):
     unknown = sorted(set(kinds) - set(_TYPE_FILTERS))
     if unknown:
         raise ValueError(
-            f"type_filter must be None or among {sorted(_TYPE_FILTERS)}; "
-            f"got {unknown}."
+            f"type_filter must be None or among {sorted(_TYPE_FILTERS)}; got {unknown}."
         )
 
     found = {}
