@@ -1,15 +1,26 @@
 """scikit-learn's estimator checks, run over every public micfp estimator."""
 
 import pytest
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from micfp.utils import all_estimators
 
 # Small, fast settings per estimator; anything not listed uses its defaults.
-FAST_PARAMS = {}
+FAST_PARAMS = {
+    "SegmentVotingClassifier": {"estimator": LogisticRegression()},
+}
 
 # Expected failures, each with its reason. The goal is none.
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "SegmentVotingClassifier": {
+        "check_classifiers_train": (
+            "the check's 0.83 accuracy threshold assumes tabular features; cutting "
+            "rows of 2 features into 3 one-sample segments mixes features across "
+            "voters. The fit_on='rows' mode passes it (tests/test_voting.py)."
+        ),
+    },
+}
 
 
 def _instances():

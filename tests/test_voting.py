@@ -50,3 +50,148 @@ def test_bad_input(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         vote_by_group(**args)
+
+
+# --- SegmentVotingClassifier -------------------------------------------------
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.dummy import DummyClassifier  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from micfp.voting import SegmentVotingClassifier  # noqa: E402
+from micfp.voting._segments import cut_segments, segment_starts  # noqa: E402
+
+
+def _excerpts(n_per_class=30, width=60, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.array(["a", "b", "c"]), n_per_class)
+    centre = {"a": -1.0, "b": 0.0, "c": 1.0}
+    X = rng.normal(size=(len(y), width)) + np.array([centre[c] for c in y])[:, None]
+    return X, y
+
+
+def test_segment_starts_span_the_row():
+    assert segment_starts(100, 10, 1).tolist() == [0]
+    starts = segment_starts(100, 10, 5)
+    assert starts[0] == 0 and starts[-1] == 90
+    assert np.all(np.diff(starts) >= 10)
+
+
+def test_cut_segments_matches_slices():
+    X = np.arange(40.0).reshape(2, 20)
+    seg = cut_segments(X, 5, 3)
+    starts = segment_starts(20, 5, 3)
+    expected = np.stack([X[r, s : s + 5] for r in range(2) for s in starts])
+    np.testing.assert_array_equal(seg, expected)
+
+
+def test_fit_on_segments_trains_on_segments():
+    X, y = _excerpts(width=60)
+    clf = SegmentVotingClassifier(LogisticRegression(), n_segments=4).fit(X, y)
+    assert clf.segment_length_ == 15
+    assert clf.estimator_.n_features_in_ == 15
+    assert clf.n_features_in_ == 60
+    assert clf.classes_.tolist() == ["a", "b", "c"]
+
+
+def test_soft_vote_equals_mean_log_proba_of_segments():
+    X, y = _excerpts(width=40)
+    clf = SegmentVotingClassifier(LogisticRegression(), n_segments=4).fit(X, y)
+    seg_proba = clf.estimator_.predict_proba(cut_segments(X, 10, 4))
+    # the documented floor of 1e-12 before the logarithm
+    log_proba = np.log(np.clip(seg_proba, 1e-12, None))
+    mean_log = log_proba.reshape(len(X), 4, -1).mean(axis=1)
+    expected = np.exp(mean_log) / np.exp(mean_log).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-10)
+
+
+def test_hard_vote_counts_segment_labels():
+    X, y = _excerpts(width=30)
+    clf = SegmentVotingClassifier(LogisticRegression(), n_segments=3, voting="hard")
+    clf.fit(X, y)
+    labels = clf.estimator_.predict(cut_segments(X, 10, 3)).reshape(len(X), 3)
+    counts = (labels[:, :, None] == clf.classes_).sum(axis=1)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[counts.argmax(axis=1)])
+    # as in scikit-learn's VotingClassifier, hard votes are not probabilities
+    assert not hasattr(clf, "predict_proba")
+
+
+def test_more_voters_help_on_noisy_segments():
+    X, y = _excerpts(width=200, seed=1)
+    X_test, y_test = _excerpts(width=200, seed=2)
+    single = SegmentVotingClassifier(
+        LogisticRegression(), n_segments=1, segment_length=10
+    ).fit(X, y)
+    voted = SegmentVotingClassifier(
+        LogisticRegression(), n_segments=10, segment_length=10
+    ).fit(X, y)
+    assert voted.score(X_test, y_test) > single.score(X_test, y_test)
+
+
+def test_groups_give_one_decision_per_recording():
+    X, y = _excerpts(width=10)
+    clf = SegmentVotingClassifier(LogisticRegression(), fit_on="rows").fit(X, y)
+    groups = np.repeat(np.arange(9), 10)
+    pred = clf.predict(X, groups=groups)
+    proba = clf.predict_proba(X, groups=groups)
+    for g in range(9):
+        assert len(set(pred[groups == g])) == 1
+        ids, expected = vote_by_group(
+            clf.estimator_.predict_proba(X[groups == g]), np.zeros(10)
+        )
+        np.testing.assert_allclose(proba[groups == g][0], expected[0])
+    # each group holds one class here, so the vote recovers every recording
+    np.testing.assert_array_equal(pred, y)
+
+
+def test_hard_voting_with_estimator_without_predict_proba():
+    from sklearn.svm import LinearSVC
+
+    X, y = _excerpts(width=20)
+    clf = SegmentVotingClassifier(LinearSVC(), voting="hard", n_segments=2)
+    assert clf.fit(X, y).predict(X).shape == (len(X),)
+    assert not hasattr(clf, "predict_proba")
+
+
+def test_grid_search_over_voters():
+    X, y = _excerpts(width=40)
+    search = GridSearchCV(
+        SegmentVotingClassifier(LogisticRegression()),
+        {"n_segments": [1, 4]},
+        cv=3,
+    ).fit(X, y)
+    assert search.best_params_["n_segments"] in (1, 4)
+
+
+@pytest.mark.parametrize(
+    "params, fit_X, predict_kwargs, match",
+    [
+        ({"fit_on": "rows", "segment_length": 3}, None, {}, "must be None or equal"),
+        ({"segment_length": 100}, None, {}, "longer than the rows"),
+        ({"voting": "best"}, None, {}, "'voting' parameter"),
+        ({"n_segments": 0}, None, {}, "'n_segments' parameter"),
+        ({}, None, {"groups": [0, 1]}, "groups must have one entry per row"),
+    ],
+)
+def test_bad_input(params, fit_X, predict_kwargs, match):
+    X, y = _excerpts(width=20)
+    clf = SegmentVotingClassifier(LogisticRegression(), **params)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y).predict(X, **predict_kwargs)
+
+
+def test_wrong_width_at_predict_is_rejected():
+    X, y = _excerpts(width=20)
+    clf = SegmentVotingClassifier(DummyClassifier()).fit(X, y)
+    with pytest.raises(ValueError, match="X has 30 features"):
+        clf.predict(np.zeros((2, 30)))
+
+
+@parametrize_with_checks(
+    [SegmentVotingClassifier(LogisticRegression(), fit_on="rows")],
+    xfail_strict=True,
+)
+def test_rows_mode_passes_every_check(estimator, check):
+    check(clone(estimator))
