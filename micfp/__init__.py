@@ -20,6 +20,7 @@ _SUBMODULES = [
     "exceptions",
     "features",
     "io",
+    "model_selection",
     "utils",
     "voting",
 ]

@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from micfp.voting import vote_by_group
+from micfp.voting import SegmentVotingClassifier, vote_by_group
+from micfp.voting._segments import cut_segments, segment_starts
 
 
 def test_soft_vote_is_the_normalized_geometric_mean():
@@ -45,7 +51,7 @@ def test_soft_and_hard_can_disagree():
         ({"groups": np.zeros(2)}, "inconsistent numbers of samples"),
     ],
 )
-def test_bad_input(kwargs, match):
+def test_vote_bad_input(kwargs, match):
     args = {"proba": np.full((3, 2), 0.5), "groups": np.zeros(3)}
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
@@ -53,15 +59,6 @@ def test_bad_input(kwargs, match):
 
 
 # --- SegmentVotingClassifier -------------------------------------------------
-
-from sklearn.base import clone  # noqa: E402
-from sklearn.dummy import DummyClassifier  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
-
-from micfp.voting import SegmentVotingClassifier  # noqa: E402
-from micfp.voting._segments import cut_segments, segment_starts  # noqa: E402
 
 
 def _excerpts(n_per_class=30, width=60, seed=0):
@@ -138,7 +135,7 @@ def test_groups_give_one_decision_per_recording():
     proba = clf.predict_proba(X, groups=groups)
     for g in range(9):
         assert len(set(pred[groups == g])) == 1
-        ids, expected = vote_by_group(
+        _, expected = vote_by_group(
             clf.estimator_.predict_proba(X[groups == g]), np.zeros(10)
         )
         np.testing.assert_allclose(proba[groups == g][0], expected[0])
@@ -175,7 +172,7 @@ def test_grid_search_over_voters():
         ({}, None, {"groups": [0, 1]}, "groups must have one entry per row"),
     ],
 )
-def test_bad_input(params, fit_X, predict_kwargs, match):
+def test_classifier_bad_input(params, fit_X, predict_kwargs, match):
     X, y = _excerpts(width=20)
     clf = SegmentVotingClassifier(LogisticRegression(), **params)
     with pytest.raises(ValueError, match=match):
