@@ -21,6 +21,7 @@ _SUBMODULES = [
     "features",
     "io",
     "model_selection",
+    "plot",
     "utils",
     "voting",
 ]
