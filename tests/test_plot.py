@@ -362,6 +362,49 @@ def test_accuracy_vs_duration_honours_ax():
     assert len(right.lines) == 1
 
 
+def test_accuracy_vs_duration_plots_the_model_selection_result():
+    from sklearn.linear_model import LogisticRegression
+
+    from micfp.io import Recordings
+    from micfp.model_selection import accuracy_vs_duration
+
+    rng = np.random.default_rng(0)
+    offset = {"low": -0.05, "high": 0.05}
+    devices = ["low", "high"]
+
+    def take(device):
+        return offset[device] + 0.2 * rng.standard_normal(8000)
+
+    train = Recordings([take(d) for d in devices], 8000, devices, [1, 1])
+    test = Recordings([take(d) for d in devices], 8000, devices, [2, 2])
+    result = accuracy_vs_duration(
+        LogisticRegression(),
+        train,
+        test,
+        durations=[0.1, 0.5],
+        clip_length=400,
+        n_repeats=2,
+        random_state=0,
+    )
+    ax = plot_accuracy_vs_duration(
+        result["durations"],
+        result["recording_accuracy"],
+        std=result["recording_accuracy_std"],
+        label="recording",
+    )
+    plot_accuracy_vs_duration(
+        result["durations"],
+        result["clip_accuracy"],
+        std=result["clip_accuracy_std"],
+        label="clip",
+        ax=ax,
+    )
+    assert len(ax.lines) == 2
+    assert len(ax.collections) == 2
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), result["durations"])
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), result["clip_accuracy"])
+
+
 @pytest.mark.parametrize(
     "durations, accuracy, std, err_msg",
     [
