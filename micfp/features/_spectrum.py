@@ -1,0 +1,490 @@
+"""Log-magnitude spectrum of each clip, the feature of Qi et al."""
+
+import warnings
+from functools import partial
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+import scipy.fft
+import scipy.signal
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..denoise._transformers import map_row_chunks
+from ..denoise._validation import check_clips, check_signals
+from ..exceptions import DegradedResultWarning
+
+__all__ = ["LogSpectrum", "log_spectrum"]
+
+AVERAGES = ("mean", "median")
+
+
+# Frames, windows and frequency bins ------------------------------------------
+
+
+def frame_rows(x, frame_length, hop_length):
+    """Frames of signals, zero-padding signals shorter than one frame.
+
+    Parameters
+    ----------
+    x : ndarray of shape (..., n_samples)
+        Signals.
+    frame_length : int
+        Samples a frame.
+    hop_length : int
+        Samples between frame starts; the tail that does not fill a frame is
+        dropped.
+
+    Returns
+    -------
+    frames : ndarray of shape (..., n_frames, frame_length)
+        A view of ``x`` when it holds at least one frame, else one padded
+        frame.
+    """
+    n = x.shape[-1]
+    if n < frame_length:
+        pad = [(0, 0)] * (x.ndim - 1) + [(0, frame_length - n)]
+        return np.pad(x, pad)[..., None, :]
+    windows = np.lib.stride_tricks.sliding_window_view(x, frame_length, axis=-1)
+    return windows[..., ::hop_length, :]
+
+
+def warn_short_rows(n_samples, frame_length, name):
+    """Warn that rows shorter than a frame are zero-padded to one frame."""
+    warnings.warn(
+        f"Rows of {n_samples} samples are shorter than {name}={frame_length}; "
+        "each is zero-padded to a single frame.",
+        DegradedResultWarning,
+        stacklevel=3,
+    )
+
+
+def window_array(window, frame_length, dtype):
+    """Window samples of one frame, or None for the rectangular window.
+
+    Parameters
+    ----------
+    window : None, str, tuple or array-like
+        ``None`` (no window), a ``scipy.signal.get_window`` specification, or
+        the window's samples.
+    frame_length : int
+        Samples a frame.
+    dtype : dtype
+        Floating type of the signals.
+
+    Returns
+    -------
+    window : ndarray of shape (frame_length,) or None
+    """
+    if window is None:
+        return None
+    if isinstance(window, (str, tuple)):
+        values = scipy.signal.get_window(window, frame_length, fftbins=True)
+    else:
+        values = np.asarray(window, dtype=np.float64)
+        if values.shape != (frame_length,):
+            raise ValueError(
+                f"A window given as samples must have shape ({frame_length},), "
+                f"one value a sample of a frame; got shape {values.shape}."
+            )
+    return values.astype(dtype, copy=False)
+
+
+def check_frequency_range(sr, fmin, fmax):
+    """Check that frequency limits in Hz come with a sample rate.
+
+    Parameters
+    ----------
+    sr : float or None
+        Sample rate in Hz.
+    fmin, fmax : float or None
+        Frequency limits in Hz.
+
+    Raises
+    ------
+    ValueError
+        If a limit is given without ``sr``, ``fmin > fmax`` or ``fmax`` lies
+        above the Nyquist frequency.
+    """
+    if sr is None:
+        if fmin is not None or fmax is not None:
+            raise ValueError(
+                "fmin and fmax are frequencies in Hz and need the sample rate: "
+                f"pass sr (got fmin={fmin}, fmax={fmax}, sr=None)."
+            )
+        return
+    if fmin is not None and fmax is not None and fmin > fmax:
+        raise ValueError(f"fmin={fmin} must not exceed fmax={fmax}.")
+    if fmax is not None and fmax > sr / 2:
+        raise ValueError(
+            f"fmax={fmax} Hz lies above the Nyquist frequency sr/2={sr / 2:g} Hz."
+        )
+
+
+def frequency_bins(n_fft, sr, fmin, fmax):
+    """Find the ``rfft`` bins inside ``[fmin, fmax]`` and their frequencies.
+
+    Parameters
+    ----------
+    n_fft : int
+        FFT length.
+    sr : float or None
+        Sample rate in Hz; without it, frequencies are in cycles per sample.
+    fmin, fmax : float or None
+        Limits in Hz (checked by :func:`check_frequency_range`).
+
+    Returns
+    -------
+    bins : slice
+        The selected bins of ``rfft(..., n=n_fft)``.
+    frequencies : ndarray
+        Their frequencies, in Hz when ``sr`` is given.
+    """
+    freqs = scipy.fft.rfftfreq(n_fft, d=1.0 if sr is None else 1.0 / sr)
+    keep = np.ones(freqs.shape, dtype=bool)
+    if fmin is not None:
+        keep &= freqs >= fmin
+    if fmax is not None:
+        keep &= freqs <= fmax
+    index = np.flatnonzero(keep)
+    if index.size == 0:
+        raise ValueError(
+            f"No frequency bin lies in [{fmin}, {fmax}] Hz with n_fft={n_fft} "
+            f"and sr={sr} (bins are {sr / n_fft:g} Hz apart)."
+        )
+    return slice(index[0], index[-1] + 1), freqs[index[0] : index[-1] + 1]
+
+
+def frequency_names(prefix, frequencies, bins, sr):
+    """Feature names that carry the bin frequency (Hz) or the bin index."""
+    if sr is None:
+        return np.asarray(
+            [f"{prefix}_bin{k}" for k in range(bins.start, bins.stop)], dtype=object
+        )
+    return np.asarray(
+        [f"{prefix}_{np.format_float_positional(f, trim='-')}Hz" for f in frequencies],
+        dtype=object,
+    )
+
+
+# Spectrum ------------------------------------------------------------------
+
+
+def _log_spectrum(x, *, n_fft, hop_length, window, average, offset, bins):
+    """Core of :func:`log_spectrum` on checked input; ``window`` is an array."""
+    n = x.shape[-1]
+    if n_fft >= n and window is None:
+        magnitude = np.abs(scipy.fft.rfft(x, n=n_fft, axis=-1)[..., bins])
+    elif n_fft >= n:
+        frame = x if n_fft == n else frame_rows(x, n_fft, n_fft)[..., 0, :]
+        magnitude = np.abs(scipy.fft.rfft(frame * window, axis=-1)[..., bins])
+    else:
+        frames = frame_rows(x, n_fft, hop_length)
+        if window is not None:
+            frames = frames * window
+        spectra = np.abs(scipy.fft.rfft(frames, axis=-1)[..., bins])
+        if average == "mean":
+            magnitude = spectra.mean(axis=-2)
+        else:
+            magnitude = np.median(spectra, axis=-2)
+    if offset == 1:
+        return np.log1p(magnitude, out=magnitude)
+    magnitude += np.asarray(offset, dtype=magnitude.dtype)
+    return np.log(magnitude, out=magnitude)
+
+
+def log_spectrum(
+    x,
+    *,
+    n_fft=None,
+    hop_length=None,
+    window=None,
+    average="mean",
+    offset=1.0,
+    sr=None,
+    fmin=None,
+    fmax=None,
+):
+    """Log-magnitude spectrum ``log(|FFT(x)| + offset)`` of each signal.
+
+    By default one FFT over the whole signal and ``offset=1``: the
+    ``N = log(|F| + 1)`` of Qi et al., 2049 values for 4096 samples. With
+    ``n_fft`` shorter than the signal, the magnitude spectra of frames of
+    ``n_fft`` samples are averaged first (Welch-style), a more stable
+    fingerprint for long clips.
+
+    Parameters
+    ----------
+    x : array-like of shape (..., n_samples)
+        Real, finite signals. float32 stays float32.
+    n_fft : int or None, default=None
+        FFT length. ``None`` uses the whole signal as one frame. A signal
+        shorter than ``n_fft`` is zero-padded to one frame, with a
+        :class:`~micfp.exceptions.DegradedResultWarning`.
+    hop_length : int or None, default=None
+        Samples between frame starts when averaging over frames; ``None``
+        means ``n_fft // 2``. Samples after the last full frame are dropped.
+    window : None, str, tuple or array-like, default=None
+        Window applied to each frame: ``None`` (rectangular, no window), any
+        ``scipy.signal.get_window`` specification such as ``"hann"`` or
+        ``("kaiser", 8.0)``, or ``n_fft`` window samples.
+    average : {"mean", "median"}, default="mean"
+        How the magnitude spectra of the frames are combined.
+    offset : float, default=1.0
+        Added to the magnitude before the logarithm; must be positive.
+    sr : float or None, default=None
+        Sample rate in Hz, needed only for ``fmin`` and ``fmax``.
+    fmin, fmax : float or None, default=None
+        Keep only bins with ``fmin <= frequency <= fmax`` (Hz).
+
+    Returns
+    -------
+    spectrum : ndarray of shape (..., n_bins)
+        ``n_bins = n_fft // 2 + 1`` without frequency limits.
+
+    See Also
+    --------
+    LogSpectrum : This function as a scikit-learn transformer.
+    scipy.signal.welch : Averaged power spectra.
+
+    References
+    ----------
+    .. [1] P. D. Welch, "The use of fast Fourier transform for the estimation
+       of power spectra", IEEE Trans. Audio Electroacoust. 15(2), 70-73, 1967.
+       :doi:`10.1109/TAU.1967.1161901`
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micfp.features import log_spectrum
+    >>> x = np.random.default_rng(0).standard_normal((2, 4096))
+    >>> log_spectrum(x).shape
+    (2, 2049)
+    >>> np.allclose(log_spectrum(x), np.log1p(np.abs(np.fft.rfft(x))))
+    True
+    >>> log_spectrum(x, n_fft=1024, window="hann").shape
+    (2, 513)
+    >>> log_spectrum(x, sr=44100, fmin=100, fmax=1000).shape
+    (2, 83)
+    """
+    _check_function_options(n_fft, hop_length, average, offset)
+    check_frequency_range(sr, fmin, fmax)
+    x = check_signals(x)
+    n = x.shape[-1]
+    n_fft = n if n_fft is None else n_fft
+    if n < n_fft:
+        warn_short_rows(n, n_fft, "n_fft")
+    bins, _ = frequency_bins(n_fft, sr, fmin, fmax)
+    return _log_spectrum(
+        x,
+        n_fft=n_fft,
+        hop_length=hop_length or max(n_fft // 2, 1),
+        window=window_array(window, n_fft, x.dtype),
+        average=average,
+        offset=offset,
+        bins=bins,
+    )
+
+
+def _check_function_options(n_fft, hop_length, average, offset):
+    for name, value in (("n_fft", n_fft), ("hop_length", hop_length)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, Integral) or value < 1
+        ):
+            raise ValueError(f"{name} must be a positive int or None; got {value!r}.")
+    if average not in AVERAGES:
+        raise ValueError(
+            f"Unknown average {average!r}; valid options are {sorted(AVERAGES)}."
+        )
+    if not offset > 0:
+        raise ValueError(f"offset must be positive; got {offset!r}.")
+
+
+class LogSpectrum(TransformerMixin, BaseEstimator):
+    """Log-magnitude spectrum of each clip: ``log(|FFT(x)| + offset)``.
+
+    The feature of Qi et al.: with the defaults, one FFT over the whole clip,
+    no window and ``offset=1``, so 4096 samples give 2049 values
+    ``N = log(|F| + 1)``. Options cover the usual variations: a window, a
+    shorter ``n_fft`` with the magnitude spectra of the frames averaged
+    (Welch-style, a more stable fingerprint for long clips), and frequency
+    limits in Hz.
+
+    Parameters
+    ----------
+    n_fft : int or None, default=None
+        FFT length. ``None`` uses the whole clip as one frame. Clips shorter
+        than ``n_fft`` are zero-padded to one frame, with a
+        :class:`~micfp.exceptions.DegradedResultWarning`.
+    hop_length : int or None, default=None
+        Samples between frame starts when averaging over frames; ``None``
+        means ``n_fft // 2``.
+    window : None, str, tuple or array-like, default=None
+        ``None`` (rectangular), a ``scipy.signal.get_window`` specification
+        such as ``"hann"``, or the window's samples.
+    average : {"mean", "median"}, default="mean"
+        How the magnitude spectra of the frames are combined.
+    offset : float, default=1.0
+        Added to the magnitude before the logarithm.
+    sr : float or None, default=None
+        Sample rate in Hz. Needed for ``fmin`` and ``fmax``, and it makes the
+        feature names carry frequencies in Hz.
+    fmin, fmax : float or None, default=None
+        Keep only the bins between these frequencies (Hz, inclusive).
+    n_jobs : int or None, default=None
+        Number of joblib workers over chunks of clips; ``None`` means 1 unless
+        in a ``joblib.parallel_config`` context.
+
+    Attributes
+    ----------
+    n_fft_ : int
+        FFT length used.
+    frequencies_ : ndarray of shape (n_bins,)
+        Frequency of each output column, in Hz when ``sr`` is given, else in
+        cycles per sample.
+    n_features_in_ : int
+        Clip length seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen in ``fit``, when ``X`` has string column names.
+
+    See Also
+    --------
+    log_spectrum : The function this transformer applies.
+    micfp.denoise.NoiseResidual : The device-noise residual usually taken
+        before this step.
+    BandEnergyDifference : Signs of the differences between adjacent bins.
+
+    References
+    ----------
+    .. [1] P. D. Welch, "The use of fast Fourier transform for the estimation
+       of power spectra", IEEE Trans. Audio Electroacoust. 15(2), 70-73, 1967.
+       :doi:`10.1109/TAU.1967.1161901`
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micfp.features import LogSpectrum
+    >>> X = np.random.default_rng(0).standard_normal((3, 4096)).astype(np.float32)
+    >>> spec = LogSpectrum().fit(X)
+    >>> spec.transform(X).shape, spec.transform(X).dtype
+    ((3, 2049), dtype('float32'))
+    >>> spec = LogSpectrum(n_fft=512, window="hann", sr=44100, fmax=4000).fit(X)
+    >>> spec.transform(X).shape
+    (3, 47)
+    >>> spec.get_feature_names_out()[:3]
+    array(['logspectrum_0Hz', 'logspectrum_86.1328125Hz',
+           'logspectrum_172.265625Hz'], dtype=object)
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "n_fft": [Interval(Integral, 1, None, closed="left"), None],
+        "hop_length": [Interval(Integral, 1, None, closed="left"), None],
+        "window": [None, str, tuple, "array-like"],
+        "average": [StrOptions(set(AVERAGES))],
+        "offset": [Interval(Real, 0, None, closed="neither")],
+        "sr": [Interval(Real, 0, None, closed="neither"), None],
+        "fmin": [Interval(Real, 0, None, closed="left"), None],
+        "fmax": [Interval(Real, 0, None, closed="left"), None],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self,
+        n_fft=None,
+        *,
+        hop_length=None,
+        window=None,
+        average="mean",
+        offset=1.0,
+        sr=None,
+        fmin=None,
+        fmax=None,
+        n_jobs=None,
+    ):
+        self.n_fft = n_fft
+        self.hop_length = hop_length
+        self.window = window
+        self.average = average
+        self.offset = offset
+        self.sr = sr
+        self.fmin = fmin
+        self.fmax = fmax
+        self.n_jobs = n_jobs
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the parameters and find the frequency bins kept.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Audio clips, one a row.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        check_frequency_range(self.sr, self.fmin, self.fmax)
+        X = check_clips(self, X, reset=True)
+        self.n_fft_ = X.shape[1] if self.n_fft is None else self.n_fft
+        window_array(self.window, self.n_fft_, X.dtype)
+        self._bins, self.frequencies_ = frequency_bins(
+            self.n_fft_, self.sr, self.fmin, self.fmax
+        )
+        return self
+
+    def transform(self, X):
+        """Log-magnitude spectrum of each clip.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_samples)
+            Audio clips of the length seen in ``fit``.
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_clips, n_bins)
+            float32 for float32 input, float64 otherwise.
+        """
+        check_is_fitted(self)
+        X = check_clips(self, X, reset=False)
+        if X.shape[1] < self.n_fft_:
+            warn_short_rows(X.shape[1], self.n_fft_, "n_fft")
+        func = partial(
+            _log_spectrum,
+            n_fft=self.n_fft_,
+            hop_length=self.hop_length or max(self.n_fft_ // 2, 1),
+            window=window_array(self.window, self.n_fft_, X.dtype),
+            average=self.average,
+            offset=self.offset,
+            bins=self._bins,
+        )
+        out = np.empty((X.shape[0], len(self.frequencies_)), dtype=X.dtype)
+        return map_row_chunks(func, X, out, self.n_jobs)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: the frequency of each bin.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored; the names depend on the frequency bins only.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``logspectrum_<frequency>Hz`` with ``sr``, else
+            ``logspectrum_bin<k>``.
+        """
+        check_is_fitted(self)
+        return frequency_names("logspectrum", self.frequencies_, self._bins, self.sr)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
