@@ -86,3 +86,34 @@ def check_clips(estimator, X, *, reset):
     )
     check_finite_audio(X)
     return X
+
+
+def check_signals(x):
+    """Validate the signals given to a micfp function (not an estimator).
+
+    Parameters
+    ----------
+    x : array-like of shape (..., n_samples)
+        Real signals, time on the last axis.
+
+    Returns
+    -------
+    x : ndarray of shape (..., n_samples)
+        float32 stays float32; other real types become float64.
+
+    Raises
+    ------
+    ValueError
+        For complex or non-numeric data, or no samples.
+    AudioValueError
+        For NaN or infinite samples.
+    """
+    x = np.asarray(x)
+    if np.iscomplexobj(x) or x.dtype.kind not in "biuf":
+        raise ValueError(f"x must hold real numbers; got an array of dtype {x.dtype}.")
+    if x.ndim == 0 or x.shape[-1] == 0:
+        raise ValueError(f"x must hold at least one sample; got shape {x.shape}.")
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float64)
+    check_finite_audio(x)
+    return x

@@ -10,6 +10,7 @@ import numpy as np
 import pywt
 
 from ..exceptions import DegradedResultWarning
+from ._validation import check_signals
 
 __all__ = ["wavelet_denoise"]
 
@@ -360,17 +361,7 @@ def wavelet_denoise(
     if level is not None and level < 1:
         raise ValueError(f"level must be a positive int or None; got {level!r}.")
 
-    from ._validation import check_finite_audio
-
-    x = np.asarray(x)
-    if np.iscomplexobj(x) or x.dtype.kind not in "biuf":
-        raise ValueError(f"x must hold real numbers; got an array of dtype {x.dtype}.")
-    if x.ndim == 0 or x.shape[-1] == 0:
-        raise ValueError(f"x must hold at least one sample; got shape {x.shape}.")
-    if x.dtype not in (np.float32, np.float64):
-        x = x.astype(np.float64)
-    check_finite_audio(x)
-
+    x = check_signals(x)
     resolved = resolve_level(x.shape[-1], wavelet, level)
     denoised = denoise_batch(
         x,
