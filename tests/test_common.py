@@ -9,6 +9,20 @@ from micfp.utils import all_estimators
 # Small, fast settings per estimator; anything not listed uses its defaults.
 FAST_PARAMS = {
     "SegmentVotingClassifier": {"estimator": LogisticRegression()},
+    # Frames of 2 samples fit the checks' rows of 2-10 columns.
+    "FrameStatistics": {"sr": 1000, "frame_length": 0.002, "hop_length": 0.001},
+    "MFCC": {
+        "sr": 1000,
+        "n_mfcc": 2,
+        "n_mels": 2,
+        "frame_length": 0.002,
+        "hop_length": 0.001,
+        "deltas": 2,
+    },
+    # One value a frame divides every width; rows of 1-10 frames.
+    "GaussianSupervector": {"n_components": 2, "frame_width": 1},
+    # Each row one frame: the checks' blobs are points, not sequences of frames.
+    "GMMUBMClassifier": {"n_components": 2, "frame_width": None, "adapt": "wm"},
 }
 
 # Expected failures, each with its reason. The goal is none.

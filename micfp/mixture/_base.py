@@ -1,0 +1,74 @@
+"""What the supervector transformer and the GMM-UBM classifier share."""
+
+import copy
+import numbers
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.mixture import GaussianMixture
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_random_state
+
+from ._map import _check_enough_frames, split_frames
+
+# Frame values (frames x components) a chunk of clips holds at once.
+_CHUNK_VALUES = 1 << 22
+
+UBM_CONSTRAINTS = {
+    "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+    "frame_width": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "relevance_factor": [Interval(numbers.Real, 0, None, closed="neither")],
+    "ubm": [HasMethods(["fit", "predict_proba"]), None],
+    "reg_covar": [Interval(numbers.Real, 0, None, closed="left")],
+    "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+    "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+    "n_jobs": [numbers.Integral, None],
+}
+
+
+def _frames(estimator, X):
+    """Split validated rows into frames, naming the estimator on error."""
+    width = X.shape[1] if estimator.frame_width is None else estimator.frame_width
+    try:
+        return split_frames(X, width)
+    except ValueError as exc:
+        raise ValueError(f"{type(estimator).__name__}: {exc}") from None
+
+
+def _resolve_ubm(estimator, frames):
+    """Fit or check the background model for (n_clips, n_frames, d) frames."""
+    name = type(estimator).__name__
+    pooled = frames.reshape(-1, frames.shape[-1]).astype(np.float64, copy=False)
+    ubm = estimator.ubm
+    if ubm is None:
+        ubm = GaussianMixture(
+            n_components=estimator.n_components,
+            covariance_type="diag",
+            reg_covar=estimator.reg_covar,
+            max_iter=estimator.max_iter,
+            n_init=estimator.n_init,
+            random_state=check_random_state(estimator.random_state),
+        )
+    if not isinstance(ubm, GaussianMixture) or ubm.covariance_type != "diag":
+        raise ValueError(
+            f"{name} needs a GaussianMixture with covariance_type='diag' as ubm; "
+            f"got {ubm!r}."
+        )
+    if hasattr(ubm, "means_"):
+        ubm = copy.deepcopy(ubm)
+        if ubm.means_.shape[1] != frames.shape[-1]:
+            raise ValueError(
+                f"The ubm models frames of {ubm.means_.shape[1]} values but "
+                f"the rows hold frames of {frames.shape[-1]} values (frame_width="
+                f"{estimator.frame_width})."
+            )
+        return ubm
+    ubm = clone(ubm) if estimator.ubm is not None else ubm
+    _check_enough_frames(pooled.shape[0], ubm.n_components)
+    return ubm.fit(pooled)
+
+
+def _chunk_slices(n_clips, values_per_clip):
+    step = max(1, _CHUNK_VALUES // max(1, values_per_clip))
+    return [slice(start, start + step) for start in range(0, n_clips, step)]
