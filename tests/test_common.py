@@ -23,6 +23,10 @@ FAST_PARAMS = {
     "GaussianSupervector": {"n_components": 2, "frame_width": 1},
     # Each row one frame: the checks' blobs are points, not sequences of frames.
     "GMMUBMClassifier": {"n_components": 2, "frame_width": None, "adapt": "wm"},
+    # A real decomposition and real frames on the checks' short rows.
+    "NoiseResidual": {"wavelet": "haar", "level": 2},
+    "WaveletDenoiser": {"wavelet": "haar", "level": 2},
+    "BandEnergyDifference": {"frame_length": 4, "hop_length": 1},
 }
 
 # Expected failures, each with its reason. The goal is none.

@@ -412,3 +412,39 @@ def test_function_bad_parameters(params, message):
 def test_function_bad_input(x, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         wavelet_denoise(x)
+
+
+def test_grid_search_over_wavelet_level_and_rule_in_a_pipeline():
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from micfp.features import LogSpectrum
+
+    # Two simulated devices: the same kind of content, different noise colour.
+    rng = np.random.default_rng(4)
+    n_per_device = 24
+    _, content = _clips(n_clips=2 * n_per_device, n_samples=512, noise=0.0)
+    white = rng.standard_normal((n_per_device, 512))
+    coloured = np.cumsum(rng.standard_normal((n_per_device, 512)), axis=1) / 8
+    coloured -= coloured.mean(axis=1, keepdims=True)
+    X = content + 0.02 * np.vstack([white, coloured])
+    y = np.repeat(["white", "red"], n_per_device)
+    groups = np.tile(np.repeat([0, 1, 2], n_per_device // 3), 2)
+
+    pipe = make_pipeline(
+        NoiseResidual(), LogSpectrum(), StandardScaler(), RidgeClassifier()
+    )
+    grid = {
+        "noiseresidual__wavelet": ["haar", "db4"],
+        "noiseresidual__level": [2, 3],
+        "noiseresidual__threshold": ["universal", "bayes"],
+    }
+    search = GridSearchCV(pipe, grid, cv=GroupKFold(n_splits=3)).fit(
+        X, y, groups=groups
+    )
+    assert len(search.cv_results_["params"]) == 8
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_params_["noiseresidual__wavelet"] in ("haar", "db4")
+    assert search.best_score_ > 0.9
