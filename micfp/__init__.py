@@ -14,12 +14,14 @@ from ._version import __version__
 from .utils._show_versions import show_versions
 
 _SUBMODULES = [
+    "baselines",
     "clips",
     "datasets",
     "denoise",
     "exceptions",
     "features",
     "io",
+    "mixture",
     "model_selection",
     "plot",
     "utils",
