@@ -387,3 +387,21 @@ def test_bad_arguments(kwargs, message):
 def test_bad_recordings_type():
     with pytest.raises(InvalidParameterError, match="'recordings' parameter"):
         extract_clips(np.zeros((3, 5000)), length=1000)
+
+
+@pytest.mark.parametrize("strategy", ["random", "sequential"])
+def test_many_short_clips_gathered_in_several_chunks(strategy):
+    # more clips than one gather chunk holds (1 MiB of float32 rows of 64)
+    signal = np.random.default_rng(9).standard_normal(300_000).astype(np.float32)
+    X, _, _, starts = extract_clips(
+        [signal, signal[::-1]],
+        length=64,
+        strategy=strategy,
+        random_state=0,
+        return_starts=True,
+    )
+    assert X.shape == (2 * (300_000 // 64), 64)
+    half = len(X) // 2
+    index = starts[:, None] + np.arange(64)
+    assert_array_equal(X[:half], signal[index[:half]])
+    assert_array_equal(X[half:], signal[::-1][index[half:]])

@@ -13,6 +13,7 @@ from ..exceptions import AudioValueError, DegradedResultWarning
 from ..io._recordings import Recordings
 
 _STRATEGIES = ("loudest", "quietest", "random", "sequential")
+_GATHER_BYTES = 2**20
 
 
 def _describe(i, recording_ids, paths):
@@ -59,8 +60,16 @@ def _window_energies(signal, length, hop, n_candidates):
     plus the head of the next. The rounding error of a window's energy is
     then relative to the energy of the two blocks it touches, not to that of
     the whole recording before it: quiet windows after loud minutes of audio
-    are still ranked correctly.
+    are still ranked correctly. Disjoint windows (``hop >= length``) are
+    summed directly through a strided view instead, in float32 for float32
+    signals (a relative error near ``1e-6``, far below the energy differences
+    that the ranking is for) and in float64 otherwise.
     """
+    if hop >= length:
+        windows = sliding_window_view(signal, length)[::hop][:n_candidates]
+        acc = np.float32 if signal.dtype == np.float32 else np.float64
+        energy = np.einsum("ij,ij->i", windows, windows, dtype=acc)
+        return energy.astype(np.float64) / length
     n = signal.shape[0]
     n_blocks = -(-n // length) + 1  # one zero block past the end
     running = np.zeros((n_blocks, length))
@@ -103,6 +112,14 @@ def _choose_starts(signal, *, length, n_clips, strategy, hop, rng):
             energy = -energy
         chosen = np.sort(np.argsort(energy, kind="stable")[:n_take])
     return chosen.astype(np.intp) * hop, n_candidates
+
+
+def _even_step(starts):
+    """Return the common difference of increasing ``starts``, 0 if uneven."""
+    if len(starts) == 1:
+        return 1
+    steps = np.diff(starts)
+    return int(steps[0]) if np.all(steps == steps[0]) else 0
 
 
 @validate_params(
@@ -257,13 +274,24 @@ def extract_clips(
     counts = np.array([len(s) for s in all_starts])
     dtype = np.result_type(*signals)
     X = np.empty((int(counts.sum()), length), dtype=dtype)
+    chunk = max(1, _GATHER_BYTES // (length * X.itemsize))
     offset = 0
     for signal, starts in zip(signals, all_starts, strict=True):
-        # Fancy indexing gathers the chosen rows of the strided view; np.take
-        # would first make the whole view contiguous, one copy per window.
         windows = sliding_window_view(signal, length)
-        X[offset : offset + len(starts)] = windows[starts]
-        offset += len(starts)
+        step = _even_step(starts)
+        if step:
+            # evenly spaced starts are a basic slice of the view: one copy
+            n = len(starts)
+            X[offset : offset + n] = windows[starts[0] : starts[-1] + 1 : step]
+            offset += n
+            continue
+        # Fancy indexing gathers the chosen rows of the strided view (np.take
+        # would first make the whole view contiguous: one copy per window), a
+        # chunk at a time so that the temporary stays small and in cache.
+        for first in range(0, len(starts), chunk):
+            part = starts[first : first + chunk]
+            X[offset : offset + len(part)] = windows[part]
+            offset += len(part)
 
     y = None if devices is None else np.repeat(devices, counts)
     groups = np.repeat(np.arange(len(signals)), counts)

@@ -23,7 +23,8 @@ class Recordings:
         Device label of each recording.
     recording_ids : array-like of shape (n_recordings,)
         Identifier of each recording within its device: the take number
-        (1, 2, ...) for simulated recordings, the file stem for loaded ones.
+        (1, 2, ...) for simulated recordings; for loaded ones, the file stem
+        or the ``recording`` group of the file-name pattern, as a string.
     paths : list of str or None, default=None
         Source file of each recording, or None for simulated ones.
 
