@@ -27,6 +27,50 @@ FAST_PARAMS = {
     "NoiseResidual": {"wavelet": "haar", "level": 2},
     "WaveletDenoiser": {"wavelet": "haar", "level": 2},
     "BandEnergyDifference": {"frame_length": 4, "hop_length": 1},
+    # Tiny networks, float64 (float32 products depend on the batch size), one
+    # thread (faster for tiny layers), one-value frames that fit every width.
+    "MLPClassifier": {
+        "hidden_layer_sizes": (8,),
+        "max_epochs": 10,
+        "lr": 0.03,
+        "batch_size": 50,
+        "dtype": "float64",
+        "n_threads": 1,
+    },
+    "CNNClassifier": {
+        "channels": (4,),
+        "kernel_size": 3,
+        "pool_size": 2,
+        "hidden_layer_sizes": (8,),
+        "max_epochs": 10,
+        "lr": 0.03,
+        "batch_size": 50,
+        "dtype": "float64",
+        "n_threads": 1,
+    },
+    "RNNClassifier": {
+        "frame_width": 1,
+        "recurrent_sizes": (4,),
+        "hidden_layer_sizes": (8,),
+        "max_epochs": 10,
+        "lr": 0.03,
+        "batch_size": 50,
+        "dtype": "float64",
+        "n_threads": 1,
+    },
+    "PSTNNClassifier": {
+        "supervector_size": 1,
+        "frame_width": 1,
+        "spatial_hidden_sizes": (),
+        "embedding_size": 8,
+        "recurrent_sizes": (4,),
+        "backend_hidden_sizes": (),
+        "max_epochs": 10,
+        "lr": 0.03,
+        "batch_size": 50,
+        "dtype": "float64",
+        "n_threads": 1,
+    },
 }
 
 # Expected failures, each with its reason. The goal is none.

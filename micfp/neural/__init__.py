@@ -1,0 +1,11 @@
+"""Neural device classifiers: PyTorch networks behind scikit-learn estimators.
+
+Importing this subpackage imports PyTorch and skorch; the rest of micfp does not.
+"""
+
+from ._cnn import CNNClassifier
+from ._mlp import MLPClassifier
+from ._pstnn import PSTNNClassifier
+from ._rnn import RNNClassifier
+
+__all__ = ["CNNClassifier", "MLPClassifier", "PSTNNClassifier", "RNNClassifier"]
