@@ -23,6 +23,7 @@ _SUBMODULES = [
     "io",
     "mixture",
     "model_selection",
+    "neural",
     "plot",
     "utils",
     "voting",
