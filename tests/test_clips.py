@@ -333,12 +333,13 @@ def test_too_few_candidates_takes_all_with_warning(strategy, hop, available):
     rec = _recordings(lengths=(1200, 5000))
     with pytest.warns(
         DegradedResultWarning,
-        match=rf"n_clips=5 is more than 1 recording.*recording 0 \(id np.int64\(1\)"
+        match=rf"n_clips=5 is more than 1 recording.*recording 0 \(id 1"
         rf", file '/data/rec0.wav'\): {available}\)",
-    ):
+    ) as record:
         _, _, groups = extract_clips(
             rec, length=1000, n_clips=5, strategy=strategy, hop=hop, random_state=0
         )
+    assert record[0].filename == __file__
     assert_array_equal(np.bincount(groups), [available, 5])
 
 
@@ -346,7 +347,7 @@ def test_short_recording_is_named():
     rec = _recordings(lengths=(5000, 999))
     with pytest.raises(
         AudioValueError,
-        match=r"recording 1 \(id np.int64\(2\), file '/data/rec1.wav'\) has 999 "
+        match=r"recording 1 \(id 2, file '/data/rec1.wav'\) has 999 "
         r"samples, fewer than one clip of length=1000",
     ):
         extract_clips(rec, length=1000)
@@ -405,3 +406,9 @@ def test_many_short_clips_gathered_in_several_chunks(strategy):
     index = starts[:, None] + np.arange(64)
     assert_array_equal(X[:half], signal[index[:half]])
     assert_array_equal(X[half:], signal[::-1][index[half:]])
+
+
+def test_short_recording_with_string_id_is_quoted():
+    rec = Recordings([np.zeros(10)], 8000, ["mic"], ["take-3"])
+    with pytest.raises(AudioValueError, match=r"recording 0 \(id 'take-3'\) has 10"):
+        extract_clips(rec, length=100)

@@ -255,11 +255,19 @@ def test_read_bad_files(tmp_path, kind, error, message):
     assert isinstance(info.value, ValueError)
 
 
-@pytest.mark.parametrize("kind", ["text", "header_cut", "adpcm"])
-def test_read_errors_chain_the_original(tmp_path, kind):
+@pytest.mark.parametrize(
+    "kind, cause",
+    [
+        ("text", ValueError),
+        ("header_cut", struct.error),
+        ("adpcm", ValueError),
+        ("truncated", wavfile.WavFileWarning),
+    ],
+)
+def test_read_errors_chain_the_original(tmp_path, kind, cause):
     with pytest.raises(AudioFileError) as info:
         read_audio(_make_bad(tmp_path, kind))
-    assert info.value.__cause__ is not None
+    assert isinstance(info.value.__cause__, cause)
 
 
 def test_unknown_chunk_is_reported_with_file_name(tmp_path):
@@ -560,3 +568,18 @@ def test_load_never_warns_on_clean_folder(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_recordings(tmp_path)
+
+
+def test_load_reports_skipped_chunks_once(tmp_path):
+    chunk = b"bext" + struct.pack("<I", 4) + b"abcd"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "meta.wav").write_bytes(
+        _wav_bytes(np.ones((5, 1)), 8000, bits=16, extra_chunk=chunk)
+    )
+    _write(tmp_path / "a" / "plain.wav")
+    with pytest.warns(wavfile.WavFileWarning) as record:
+        rec = load_recordings(tmp_path)
+    assert len(record) == 1
+    assert re.search(r"1 file\(s\).*meta.wav: Chunk", str(record[0].message))
+    assert record[0].filename == __file__
+    assert len(rec.signals[0]) == 5

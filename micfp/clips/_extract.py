@@ -21,7 +21,8 @@ def _describe(i, recording_ids, paths):
     text = f"recording {i}"
     details = []
     if recording_ids is not None:
-        details.append(f"id {recording_ids[i]!r}")
+        rid = recording_ids[i]
+        details.append(f"id {rid.item() if isinstance(rid, np.generic) else rid!r}")
     if paths is not None:
         details.append(f"file {paths[i]!r}")
     return f"{text} ({', '.join(details)})" if details else text

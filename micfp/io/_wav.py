@@ -95,7 +95,7 @@ def _read_wav(path, *, sr, mono, dtype, channel=None):
                 raise AudioFileError(
                     f"WAV file {str(path)!r} is truncated: {message} "
                     "Copy or export the file again."
-                )
+                ) from w.message
             notes.append(message)
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
