@@ -5,7 +5,14 @@ Importing this subpackage imports PyTorch and skorch; the rest of micfp does not
 
 from ._cnn import CNNClassifier
 from ._mlp import MLPClassifier
+from ._pipeline import make_pstnn_pipeline
 from ._pstnn import PSTNNClassifier
 from ._rnn import RNNClassifier
 
-__all__ = ["CNNClassifier", "MLPClassifier", "PSTNNClassifier", "RNNClassifier"]
+__all__ = [
+    "CNNClassifier",
+    "MLPClassifier",
+    "PSTNNClassifier",
+    "RNNClassifier",
+    "make_pstnn_pipeline",
+]

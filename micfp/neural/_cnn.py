@@ -61,7 +61,7 @@ class CNNClassifier(_BaseNeuralClassifier):
     >>> freq = rng.choice([4, 12], size=40)
     >>> X = np.sin(2 * np.pi * freq[:, None] * t / 64) + 0.1 * rng.normal(size=(40, 64))
     >>> clf = CNNClassifier((4,), hidden_layer_sizes=(8,), max_epochs=20, lr=0.01,
-    ...                     random_state=0)
+    ...                     n_threads=1, random_state=0)
     >>> clf.fit(X, freq).score(X, freq) > 0.9
     True
     """

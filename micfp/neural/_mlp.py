@@ -75,7 +75,8 @@ class MLPClassifier(_BaseNeuralClassifier):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(60, 8))
     >>> y = np.where(X[:, 0] > 0, "phone", "recorder")
-    >>> clf = MLPClassifier((16,), max_epochs=30, lr=0.01, random_state=0)
+    >>> clf = MLPClassifier((16,), max_epochs=30, lr=0.01, n_threads=1,
+    ...                     random_state=0)
     >>> clf.fit(X, y).score(X, y) > 0.9
     True
     >>> clf.predict_proba(X[:2]).shape

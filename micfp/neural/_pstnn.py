@@ -39,6 +39,11 @@ FeatureUnion` of :class:`micfp.mixture.GaussianSupervector` and
     the single loss of the fused output. Predictions come from the fused
     back-end.
 
+    When ``X`` is a DataFrame whose column names carry a FeatureUnion's step
+    prefixes (``set_output(transform="pandas")``), the leading block of one
+    prefix must be ``supervector_size`` columns wide; plain arrays carry no
+    such check, so keep ``supervector_size`` in step with the supervector.
+
     Parameters
     ----------
     supervector_size : int, default=2496
@@ -127,7 +132,7 @@ FeatureUnion` of :class:`micfp.mixture.GaussianSupervector` and
     >>> clf = PSTNNClassifier(6, frame_width=3, spatial_hidden_sizes=(),
     ...                       embedding_size=8, recurrent_sizes=(4,),
     ...                       backend_hidden_sizes=(8,), max_epochs=20, lr=0.01,
-    ...                       random_state=0)
+    ...                       n_threads=1, random_state=0)
     >>> clf.fit(X, y).score(X, y) > 0.9
     True
     """
@@ -239,6 +244,29 @@ FeatureUnion` of :class:`micfp.mixture.GaussianSupervector` and
             offset=self.supervector_size,
             what=f"X after the supervector_size={self.supervector_size} columns",
         )
+        self._check_feature_names()
+
+    def _check_feature_names(self):
+        """Check the supervector block against prefixed feature names, if any.
+
+        A FeatureUnion with pandas output names its columns ``"<step>__..."``;
+        the leading block of one prefix is then the supervector.
+        """
+        names = getattr(self, "feature_names_in_", None)
+        if names is None or "__" not in names[0]:
+            return
+        prefixes = [str(name).split("__", 1)[0] for name in names]
+        n_leading = next(
+            (i for i, prefix in enumerate(prefixes) if prefix != prefixes[0]),
+            len(prefixes),
+        )
+        if n_leading < len(prefixes) and n_leading != self.supervector_size:
+            raise ValueError(
+                f"X's feature names start with {n_leading} columns named "
+                f"'{prefixes[0]}__...', but supervector_size="
+                f"{self.supervector_size}; set supervector_size to the "
+                "supervector's width (n_components x frame_width)."
+            )
 
     def _criterion(self):
         return DeepShallowLoss, {

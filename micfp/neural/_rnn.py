@@ -83,7 +83,7 @@ class RNNClassifier(_BaseNeuralClassifier):
     >>> frames = rng.normal(size=(40, 6, 3)) + y[:, None, None]
     >>> X = frames.reshape(40, -1)  # 6 frames of 3 values, frame-major
     >>> clf = RNNClassifier(frame_width=3, recurrent_sizes=(8,), max_epochs=20,
-    ...                     lr=0.01, random_state=0)
+    ...                     lr=0.01, n_threads=1, random_state=0)
     >>> clf.fit(X, y).score(X, y) > 0.9
     True
     """
