@@ -17,6 +17,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from micfp.exceptions import AudioValueError
 
@@ -819,7 +820,9 @@ class MFCC(TransformerMixin, BaseEstimator):
             return _summarize(_frame_features(chunk, **settings), self.output)
 
         if self.n_jobs in (None, 1) or len(chunks) == 1:
-            parts = [run(chunk) for chunk in chunks]
+            # The products per chunk are small: BLAS threads would mostly wait.
+            with threadpool_limits(limits=1, user_api="blas"):
+                parts = [run(chunk) for chunk in chunks]
         else:
             parts = Parallel(n_jobs=self.n_jobs)(delayed(run)(c) for c in chunks)
         return np.concatenate(parts, axis=0).astype(X.dtype, copy=False)

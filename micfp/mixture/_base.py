@@ -4,15 +4,18 @@ import copy
 import numbers
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.mixture import GaussianMixture
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_random_state
+from threadpoolctl import threadpool_limits
 
 from ._map import _check_enough_frames, split_frames
 
-# Frame values (frames x components) a chunk of clips holds at once.
-_CHUNK_VALUES = 1 << 22
+# Posteriors (frames x components) a chunk of clips holds at once: small
+# enough to stay in cache between the passes over them.
+_CHUNK_VALUES = 1 << 18
 
 UBM_CONSTRAINTS = {
     "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -72,3 +75,19 @@ def _resolve_ubm(estimator, frames):
 def _chunk_slices(n_clips, values_per_clip):
     step = max(1, _CHUNK_VALUES // max(1, values_per_clip))
     return [slice(start, start + step) for start in range(0, n_clips, step)]
+
+
+def _map_chunks(func, frames, values_per_clip, n_jobs):
+    """Apply func to chunks of clips and stack the results in order.
+
+    The products inside a chunk are small, so BLAS runs them on one thread
+    (where its threads would only wait on each other); ``n_jobs`` spreads the
+    chunks over workers instead.
+    """
+    slices = _chunk_slices(len(frames), values_per_clip)
+    if n_jobs in (None, 1) or len(slices) == 1:
+        with threadpool_limits(limits=1, user_api="blas"):
+            parts = [func(frames[part]) for part in slices]
+    else:
+        parts = Parallel(n_jobs=n_jobs)(delayed(func)(frames[s]) for s in slices)
+    return np.concatenate(parts, axis=0)

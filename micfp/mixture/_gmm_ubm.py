@@ -3,15 +3,26 @@
 from typing import ClassVar
 
 import numpy as np
-from joblib import Parallel, delayed
-from scipy.special import expit, logsumexp, softmax
+from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
-from ._base import UBM_CONSTRAINTS, _chunk_slices, _frames, _resolve_ubm
-from ._map import component_log_likelihoods, map_adapt, sufficient_statistics
+from ._base import (
+    UBM_CONSTRAINTS,
+    _chunk_slices,
+    _frames,
+    _map_chunks,
+    _resolve_ubm,
+)
+from ._map import (
+    _log_normalize,
+    component_log_likelihoods,
+    map_adapt,
+    sufficient_statistics,
+)
 
 
 class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
@@ -158,11 +169,12 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
         n = np.zeros((len(self.classes_), n_components))
         f = np.zeros((len(self.classes_), n_components, width))
         s = np.zeros_like(f)
-        for part in _chunk_slices(len(frames), frames.shape[1] * n_components):
-            n_c, f_c, s_c = sufficient_statistics(frames[part], *prior)
-            n += onehot[part].T @ n_c
-            f += np.einsum("nk,ncd->kcd", onehot[part], f_c)
-            s += np.einsum("nk,ncd->kcd", onehot[part], s_c)
+        with threadpool_limits(limits=1, user_api="blas"):
+            for part in _chunk_slices(len(frames), frames.shape[1] * n_components):
+                n_c, f_c, s_c = sufficient_statistics(frames[part], *prior)
+                n += onehot[part].T @ n_c
+                f += np.einsum("nk,ncd->kcd", onehot[part], f_c)
+                s += np.einsum("nk,ncd->kcd", onehot[part], s_c)
         self.weights_, self.means_, self.covariances_ = map_adapt(
             n,
             f,
@@ -176,11 +188,10 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
     def _llr(self, frames):
         ubm = self.ubm_
         n_classes, n_components, width = self.means_.shape
-        ubm_ll = logsumexp(
+        ubm_ll = _log_normalize(
             component_log_likelihoods(
                 frames, ubm.weights_, ubm.means_, ubm.covariances_
-            ),
-            axis=-1,
+            )
         )
         device = component_log_likelihoods(
             frames,
@@ -189,7 +200,7 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
             self.covariances_.reshape(-1, width),
         )
         device = device.reshape(*frames.shape[:-1], n_classes, n_components)
-        device_ll = logsumexp(device, axis=-1)
+        device_ll = _log_normalize(device)
         return (device_ll - ubm_ll[..., np.newaxis]).mean(axis=-2)
 
     def log_likelihood_ratio(self, X):
@@ -210,14 +221,7 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         frames = _frames(self, X)
         per_clip = frames.shape[1] * self.means_.shape[0] * self.means_.shape[1]
-        slices = _chunk_slices(len(frames), per_clip)
-        if self.n_jobs in (None, 1) or len(slices) == 1:
-            parts = [self._llr(frames[s]) for s in slices]
-        else:
-            parts = Parallel(n_jobs=self.n_jobs)(
-                delayed(self._llr)(frames[s]) for s in slices
-            )
-        return np.concatenate(parts, axis=0)
+        return _map_chunks(self._llr, frames, per_clip, self.n_jobs)
 
     def decision_function(self, X):
         """Device scores of each clip.

@@ -7,7 +7,6 @@ and ``covariances_`` of a diagonal :class:`sklearn.mixture.GaussianMixture`.
 """
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.mixture import GaussianMixture
 
 __all__ = [
@@ -94,12 +93,29 @@ def component_log_likelihoods(frames, weights, means, variances):
     )
     lead = frames.shape[:-1]
     flat = frames.reshape(-1, n_dims)
-    quad = (flat * flat) @ precisions.T
-    cross = flat @ (means * precisions).T
-    return (constant + cross - 0.5 * quad).reshape(*lead, -1)
+    # One product of [x ** 2, x] with [-precision / 2; mean * precision].
+    stacked = np.empty((flat.shape[0], 2 * n_dims))
+    np.multiply(flat, flat, out=stacked[:, :n_dims])
+    stacked[:, n_dims:] = flat
+    coefficients = np.concatenate([-0.5 * precisions, means * precisions], axis=1)
+    log_prob = stacked @ coefficients.T
+    log_prob += constant
+    return log_prob.reshape(*lead, -1)
 
 
-def sufficient_statistics(frames, weights, means, variances, *, frame_weights=None):
+def _log_normalize(log_prob):
+    """Turn log-probabilities into posteriors in place; return the log-sums."""
+    peak = log_prob.max(axis=-1, keepdims=True)
+    log_prob -= peak
+    np.exp(log_prob, out=log_prob)
+    total = log_prob.sum(axis=-1, keepdims=True)
+    log_prob /= total
+    return np.log(total[..., 0]) + peak[..., 0]
+
+
+def sufficient_statistics(
+    frames, weights, means, variances, *, frame_weights=None, second_order=True
+):
     """Zeroth, first and second order Baum-Welch statistics per batch item.
 
     With the posteriors ``g_tc = P(c | x_t)`` under the mixture,
@@ -115,6 +131,9 @@ def sufficient_statistics(frames, weights, means, variances, *, frame_weights=No
         The mixture, as in :func:`component_log_likelihoods`.
     frame_weights : ndarray of shape (..., n_frames) or None, default=None
         Optional weight of every frame (0 drops a frame).
+    second_order : bool, default=True
+        Whether to compute `s`; ``False`` returns ``None`` in its place, for
+        adapting means only.
 
     Returns
     -------
@@ -123,7 +142,8 @@ def sufficient_statistics(frames, weights, means, variances, *, frame_weights=No
     f : ndarray of shape (..., n_components, n_dims)
         Posterior-weighted sums of the frames.
     s : ndarray of shape (..., n_components, n_dims)
-        Posterior-weighted sums of the squared frames.
+        Posterior-weighted sums of the squared frames (``None`` when
+        ``second_order=False``).
 
     Examples
     --------
@@ -137,12 +157,13 @@ def sufficient_statistics(frames, weights, means, variances, *, frame_weights=No
     (array([[3.]]), array([[[3.]]]), array([[[5.]]]))
     """
     frames = np.asarray(frames, dtype=np.float64)
-    log_prob = component_log_likelihoods(frames, weights, means, variances)
-    post = np.exp(log_prob - logsumexp(log_prob, axis=-1, keepdims=True))
+    post = component_log_likelihoods(frames, weights, means, variances)
+    _log_normalize(post)
     if frame_weights is not None:
         post *= np.asarray(frame_weights, dtype=np.float64)[..., np.newaxis]
     post_t = np.swapaxes(post, -1, -2)
-    return post.sum(axis=-2), post_t @ frames, post_t @ (frames * frames)
+    second = post_t @ (frames * frames) if second_order else None
+    return post.sum(axis=-2), post_t @ frames, second
 
 
 def map_adapt(
@@ -215,13 +236,16 @@ def map_adapt(
     if not set(adapt) <= set("wmv") or not adapt:
         raise ValueError(f"adapt must combine 'w', 'm' and 'v'; got {adapt!r}.")
     n = np.asarray(n, dtype=np.float64)
-    alpha = n / (n + relevance_factor)
-    safe_n = np.maximum(n, np.finfo(np.float64).tiny)[..., np.newaxis]
-    a = alpha[..., np.newaxis]
+    r = float(relevance_factor)
+    alpha = n / (n + r)
+    # alpha f / n + (1 - alpha) mu == (f + r mu) / (n + r), with no 0 / 0
+    # for a component that sees no data.
+    inv = (1.0 / (n + r))[..., np.newaxis]
     lead = n.shape[:-1]
 
     if "m" in adapt:
-        new_means = a * (f / safe_n) + (1.0 - a) * means
+        new_means = f + r * means
+        new_means *= inv
     else:
         new_means = np.broadcast_to(means, (*lead, *means.shape)).copy()
 
@@ -235,7 +259,7 @@ def map_adapt(
     if "v" in adapt:
         if s is None:
             raise ValueError("Adapting variances needs the second-order statistics s.")
-        second = a * (s / safe_n) + (1.0 - a) * (variances + means * means)
+        second = (s + r * (variances + means * means)) * inv
         new_variances = np.maximum(second - new_means * new_means, variance_floor)
     else:
         new_variances = np.broadcast_to(variances, new_means.shape).copy()

@@ -3,11 +3,10 @@
 from typing import ClassVar
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import UBM_CONSTRAINTS, _chunk_slices, _frames, _resolve_ubm
+from ._base import UBM_CONSTRAINTS, _frames, _map_chunks, _resolve_ubm
 from ._map import map_adapt, sufficient_statistics
 
 
@@ -158,7 +157,7 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
     def _adapt(self, frames):
         ubm = self.ubm_
         n, f, _ = sufficient_statistics(
-            frames, ubm.weights_, ubm.means_, ubm.covariances_
+            frames, ubm.weights_, ubm.means_, ubm.covariances_, second_order=False
         )
         _, means, _ = map_adapt(
             n,
@@ -192,14 +191,10 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         frames = _frames(self, X)
         n_components = self.ubm_.means_.shape[0]
-        slices = _chunk_slices(len(frames), frames.shape[1] * n_components)
-        if self.n_jobs in (None, 1) or len(slices) == 1:
-            parts = [self._adapt(frames[s]) for s in slices]
-        else:
-            parts = Parallel(n_jobs=self.n_jobs)(
-                delayed(self._adapt)(frames[s]) for s in slices
-            )
-        return np.concatenate(parts, axis=0).astype(X.dtype, copy=False)
+        out = _map_chunks(
+            self._adapt, frames, frames.shape[1] * n_components, self.n_jobs
+        )
+        return out.astype(X.dtype, copy=False)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the supervector's values.
