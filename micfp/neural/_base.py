@@ -84,8 +84,9 @@ classes_ : ndarray of shape (n_classes,)
         The fitted network; ``net_.module_`` is the PyTorch module.
 
     history_ : skorch.callbacks.History
-        The training curve: one dict per epoch with ``train_loss`` (and
-        ``valid_loss``, ``valid_acc`` with early stopping), ``dur`` and ``lr``.
+        The training curve: one dict per epoch with ``train_loss``,
+        ``dur`` (seconds), ``valid_loss`` and ``valid_acc`` with early
+        stopping, and ``event_lr`` with the step schedule.
 
     n_epochs_ : int
         Number of epochs actually run."""

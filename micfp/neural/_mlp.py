@@ -15,8 +15,8 @@ class MLPClassifier(_BaseNeuralClassifier):
 
     With no hidden layer the network is softmax regression, and
     ``weight_decay`` is its weight-decay cost term; with one to three hidden
-    layers it is the MLP of Luo et al.'s device-identification study on
-    FFT features of noise residuals. ``n_parts > 1`` gives that study's
+    layers it is the MLP of the study that identifies recording devices from
+    the FFT of their background-noise residual [1]_. ``n_parts > 1`` gives that study's
     "model averaging" variant: the input vector is cut into contiguous parts,
     each goes through its own hidden layer(s), and their outputs are
     concatenated before the remaining layers.
