@@ -33,6 +33,17 @@ CONFIGURATIONS = [
         10.0,
     ),
     (
+        "same, n_jobs=2 (threads)",
+        {
+            "n_devices": 9,
+            "n_recordings": 3,
+            "duration": 60.0,
+            "sr": 44100,
+            "n_jobs": 2,
+        },
+        10.0,
+    ),
+    (
         "same, agc=True",
         {
             "n_devices": 9,

@@ -48,6 +48,16 @@ def test_options_do_not_reshuffle_other_draws():
     np.testing.assert_array_equal(short.signals[1], long.signals[3])
 
 
+def test_n_jobs_does_not_change_the_output():
+    a, pa = _make(n_devices=3, n_recordings=2, random_state=0, return_params=True)
+    b, pb = _make(
+        n_devices=3, n_recordings=2, random_state=0, n_jobs=2, return_params=True
+    )
+    for x, y in zip(a.signals, b.signals, strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert json.dumps(pa) == json.dumps(pb)
+
+
 # --- structure ---------------------------------------------------------------
 
 
@@ -337,6 +347,7 @@ def test_mic_response_peaks_at_its_resonance():
         ({"dtype": np.int16}, "The 'dtype' parameter"),
         ({"random_state": "seed"}, "The 'random_state' parameter"),
         ({"return_params": 1}, "The 'return_params' parameter"),
+        ({"n_jobs": 1.5}, "The 'n_jobs' parameter"),
         (
             {"n_devices": 3, "n_same_model_pairs": 2},
             "2 * n_same_model_pairs must not exceed n_devices; got "

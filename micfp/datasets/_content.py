@@ -49,9 +49,11 @@ def _harmonic_table(amplitudes, phases):
     Returns the table and the difference to the next entry (wrapping), both
     in working precision and normalized to unit RMS.
     """
-    k = np.arange(1, len(amplitudes) + 1)
-    theta = 2.0 * np.pi * np.arange(_WAVETABLE_SIZE) / _WAVETABLE_SIZE
-    table = np.sin(np.outer(theta, k) + phases) @ amplitudes
+    # sin(θ k + φ) is the real part of exp(i (θ k + φ - π/2)).
+    k = min(len(amplitudes), _WAVETABLE_SIZE // 2 - 1)
+    spectrum = np.zeros(_WAVETABLE_SIZE // 2 + 1, dtype=complex)
+    spectrum[1 : k + 1] = amplitudes[:k] * np.exp(1j * (phases[:k] - np.pi / 2))
+    table = np.fft.irfft(spectrum, _WAVETABLE_SIZE)
     table /= np.sqrt(np.mean(table**2))
     slope = np.roll(table, -1) - table
     return table.astype(WORK_DTYPE), slope.astype(WORK_DTYPE)
@@ -295,7 +297,7 @@ def music(n, sr, rng):
 
 
 # Probabilities of the kinds of the segments of a "mixed" recording.
-_MIXED_KINDS = {"speech": 0.45, "music": 0.35, "silence": 0.2}
+_MIXED_KINDS = {"speech": 0.5, "music": 0.25, "silence": 0.25}
 _MIXED_SEGMENT_S = (2.0, 8.0)
 _FADE_S = 0.01
 
@@ -303,8 +305,8 @@ _FADE_S = 0.01
 def mixed(n, sr, rng):
     """Synthesize a recording made of segments of speech, music and room tone.
 
-    Segments last 2-8 s; each is speech (probability 0.45), music (0.35) or
-    silence (0.2), the first two faded in and out over 10 ms. One speech
+    Segments last 2-8 s; each is speech (probability 0.5), music (0.25) or
+    silence (0.25), the first two faded in and out over 10 ms. One speech
     signal and one music signal are synthesized for the total length of
     their segments, each with unit RMS over its segments, and cut into place.
 

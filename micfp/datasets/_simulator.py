@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     Interval,
@@ -158,6 +159,7 @@ def _record(n, sr, n_fft, freqs, kind, chain, agc, entropy, key):
             Options(type, {np.float32, np.float64}),
             StrOptions({"float32", "float64"}),
         ],
+        "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "return_params": ["boolean"],
     },
@@ -173,13 +175,14 @@ def make_recordings(
     n_same_model_pairs=0,
     agc=False,
     dtype=np.float64,
+    n_jobs=None,
     random_state=None,
     return_params=False,
 ):
     """Simulate recordings of changing sounds made with several devices.
 
     Every device records ``n_recordings`` takes. Each take has its own
-    content (synthetic speech, music or room tone), room, level and ambient
+    content (synthetic speech, music and room tone), room, level and ambient
     noise; each device has its own microphone response, preamplifier
     self-noise, hum, nonlinearity, offset, anti-alias filter and converter.
     The content and the conditions change from take to take while the device
@@ -199,12 +202,12 @@ def make_recordings(
         Sample rate in Hz, between 8000 and 192000.
     content : {"mixed", "speech", "music", "silence"} or list of str, \
             default="mixed"
-        What is recorded. "silence" records room tone only. "mixed" gives each
-        device every kind in turn, in an order drawn per device (speech, music
-        and silence once each in three takes), so that no device is tied to a
-        kind of content. A list gives the kind of each take (the same for
-        every device) and must hold ``n_recordings`` entries among "speech",
-        "music" and "silence".
+        What is recorded. "silence" records room tone only. "mixed" cuts every
+        take into segments of 2-8 s, each speech (probability 0.5), music
+        (0.25) or silence (0.25), so that every take, of every device, holds
+        all three kinds in a different arrangement. A list gives the kind of
+        each take (the same for every device) and must hold ``n_recordings``
+        entries among "mixed", "speech", "music" and "silence".
     n_same_model_pairs : int, default=0
         Number of pairs of devices that are two units of one model: the same
         nominal chain, differing only by manufacturing tolerances. The pairs
@@ -215,6 +218,10 @@ def make_recordings(
     dtype : {numpy.float64, numpy.float32, "float64", "float32"}, \
             default=numpy.float64
         Type of the returned samples. Both hold the quantized values exactly.
+    n_jobs : int or None, default=None
+        Number of devices simulated at the same time, in threads (the heavy
+        work runs in NumPy and SciPy, which release the GIL). ``None`` means
+        1 and ``-1`` all processors. The output does not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds everything that is drawn. Pass an int for reproducible output.
     return_params : bool, default=False
@@ -239,7 +246,8 @@ def make_recordings(
           ``"agc"`` (used only when ``agc=True``).
         - ``"recordings"``: one dict per recording, in the order of the
           recordings, with ``"device"``, ``"take"``, ``"content"``,
-          ``"source"`` (speaker pitch or musical key), the conditions
+          ``"source"`` (speaker pitch, musical key and, for "mixed", the
+          segments as ``[start_s, end_s, kind]``), the conditions
           ``"rt60_s"``, ``"drr_db"``, ``"predelay_ms"``, ``"level_dbfs"``,
           ``"snr_db"`` (None for silence), ``"ambient_slope"``,
           ``"ambient_corner_hz"``, and ``"hum_phases_rad"``.
@@ -267,17 +275,20 @@ def make_recordings(
     - Music: a major key, a beat of 0.3-0.7 s, a chord per bar (bass, root,
       third, fifth) and a melody note per beat with 0.3-0.8 % vibrato; every
       voice is a wavetable oscillator whose harmonics fall as
-      ``k ** -(0.8 to 2)``, with 5-30 ms attacks and 0.4-2.5 s decays.
-    - Silence: room tone alone, at -68 to -56 dBFS.
+      ``k ** -(1.2 to 2.5)``, with 5-30 ms attacks and 0.4-2.5 s decays.
+    - Silence: room tone alone, at -72 to -58 dBFS.
+    - Mixed: segments of the three above, 10 ms fades at their edges.
 
     **2. Conditions**, per take.
 
     - Room: impulse response with a direct path and an exponentially
       decaying Gaussian tail, RT60 0.15-0.8 s, direct-to-reverberant ratio
       0-12 dB, pre-delay 2-15 ms; applied by multiplying spectra.
-    - Level: long-term RMS of the reverberant content -34 to -20 dBFS.
-    - Ambient noise: power falling as ``f ** -(1 to 2)`` above 20 Hz, with
-      a second-order roll-off from 1.5-6 kHz, at an SNR of 25-45 dB.
+    - Level: long-term RMS of the reverberant content (over its non-silent
+      segments) -36 to -22 dBFS, before the capsule's sensitivity.
+    - Ambient noise: power falling as ``f ** -(1.5 to 2.5)`` above 20 Hz
+      (room tone is mostly rumble), with a second-order roll-off from
+      0.5-3 kHz, at an SNR of 35-50 dB; it passes through the capsule.
 
     **3. Device**, per model (tolerance between two units of one model).
 
@@ -286,9 +297,11 @@ def make_recordings(
       log-frequency, at 1.5-9 kHz (log, ±2 %), -2 to 6 dB (±0.5 dB),
       0.3-1 octave wide (±5 %); high-frequency roll-off at 7-18 kHz (±2 %)
       of order 1-3. Frequencies are capped below Nyquist for low rates.
-    - Preamplifier self-noise: a white floor of -84 to -72 dBFS (±1 dB)
-      plus a 1/f component with a corner at 100-2000 Hz (log, ±5 %), tilted
-      by -4 to 4 dB (±0.3 dB) between 100 Hz and Nyquist.
+    - Preamplifier self-noise, the main trace of the device: a white floor
+      of -82 to -62 dBFS (±1 dB), 40 to 60 dB below the content, plus a 1/f
+      component with a corner at 100-2000 Hz (log, ±5 %), tilted by -6 to
+      6 dB (±0.3 dB) between 100 Hz and Nyquist, with a broad 0-6 dB peak
+      (±0.5 dB) at 2-12 kHz (log, ±2 %), 0.5-1.5 octave wide.
     - Automatic gain control (``agc=True``): an envelope follower on 10 ms
       block power with a 5-50 ms attack and a 0.3-3 s release, driving the
       level to -22 to -14 dBFS with at most 12-30 dB of gain; it acts after
@@ -310,6 +323,15 @@ def make_recordings(
     nonlinearity. Long transforms run in single precision, whose rounding
     (near -140 dBFS) stays below a 24-bit step; the quantization itself is
     exact.
+
+    Where the device shows: the raw spectrum of a clip is dominated by the
+    content and by the take's room, level and ambient noise, which change
+    from take to take; the capsule response colours them by a few dB only.
+    What stays from take to take is the device's noise (its self-noise
+    colour and level, the anti-alias band edge, the quantization floor),
+    strongest where the content is weak: in pauses and at high frequencies,
+    which is what a wavelet de-noiser's residual keeps. Nothing else marks
+    the devices.
 
     References
     ----------
@@ -366,15 +388,25 @@ def make_recordings(
     # One frequency grid for every take: long enough for the longest room.
     n_fft = fast_len(n + _rooms.max_response_length(sr))
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sr).astype(WORK_DTYPE)
-    signals, rec_params = [], []
-    for d in range(n_devices):
+    dtype = np.dtype(dtype)
+
+    def one_device(d):
         chain = _Chain(devices[d], sr, n, n_fft)
+        takes = []
         for t in range(n_recordings):
             x, info = _record(
                 n, sr, n_fft, freqs, kinds[t], chain, agc, entropy, (4, d, t)
             )
-            signals.append(x.astype(np.dtype(dtype), copy=False))
-            rec_params.append({"device": d, "take": t + 1, **info})
+            takes.append(
+                (x.astype(dtype, copy=False), {"device": d, "take": t + 1, **info})
+            )
+        return takes
+
+    per_device = Parallel(n_jobs=n_jobs, prefer="threads")(
+        delayed(one_device)(d) for d in range(n_devices)
+    )
+    signals = [x for takes in per_device for x, _ in takes]
+    rec_params = [info for takes in per_device for _, info in takes]
 
     recordings = Recordings(
         signals=signals,
