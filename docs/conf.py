@@ -112,6 +112,9 @@ sphinx_gallery_conf = {
     "doc_module": ("micfp",),
     "backreferences_dir": "gen_modules/backreferences",
     "min_reported_time": 1,
+    # The timing page loads its table scripts from a CDN; the site stays
+    # self-contained without it.
+    "write_computation_times": False,
     "remove_config_comments": True,
 }
 
