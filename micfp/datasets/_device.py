@@ -147,7 +147,7 @@ def draw_unit(nominal, rng):
 def mic_response(freqs, device):
     """Amplitude response of the capsule: high-pass, presence peaks, roll-off."""
     mic = device["mic"]
-    gain_db = np.full(freqs.shape, mic["sensitivity_db"], dtype=float)
+    gain_db = np.full(freqs.shape, mic["sensitivity_db"], dtype=freqs.dtype)
     for fc, g, w in zip(
         mic["resonance_hz"],
         mic["resonance_gain_db"],
@@ -245,8 +245,9 @@ def quantize(x, device, rng):
     scale = 2.0 ** (device["adc"]["bit_depth"] - 1)
     y = np.asarray(x, dtype=np.float64) * scale
     if device["adc"]["dither"]:
-        y += rng.random(len(y)) - rng.random(len(y))
-    np.round(y, out=y)
+        y += rng.random(len(y), dtype=np.float32)
+        y -= rng.random(len(y), dtype=np.float32)
+    np.rint(y, out=y)
     np.clip(y, -scale, scale - 1.0, out=y)
-    y /= scale
+    y *= 1.0 / scale
     return y

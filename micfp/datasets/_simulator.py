@@ -71,14 +71,14 @@ class _Chain:
 
     def __init__(self, device, sr, n, n_fft):
         self.device = device
-        freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+        freqs = np.fft.rfftfreq(n_fft, 1.0 / sr).astype(WORK_DTYPE)
         self.mic = _device.mic_response(freqs, device).astype(WORK_DTYPE)
         magnitude, rms = _device.self_noise_magnitude(freqs, sr, device)
         self.self_noise = (
             magnitude * (rms * unit_noise_scale(magnitude, n_fft))
         ).astype(WORK_DTYPE)
         n_fft_aa = fast_len(n + _AA_PAD)
-        freqs = np.fft.rfftfreq(n_fft_aa, 1.0 / sr)
+        freqs = np.fft.rfftfreq(n_fft_aa, 1.0 / sr).astype(WORK_DTYPE)
         self.anti_alias = _device.anti_alias_response(freqs, device).astype(WORK_DTYPE)
         self.n_fft_aa = n_fft_aa
 

@@ -72,9 +72,12 @@ def log_bell_db(freqs, centre, gain_db, width_oct):
     return gain_db * np.exp(-0.5 * (octaves / width_oct) ** 2)
 
 
+_DB_TO_NEPER = float(np.log(10.0) / 20.0)
+
+
 def db_to_amp(db):
     """Amplitude ratio of a level in decibels."""
-    return 10.0 ** (np.asarray(db) / 20.0)
+    return np.exp(np.asarray(db) * _DB_TO_NEPER)
 
 
 # Short-time Fourier transform with a square-root periodic Hann window used
