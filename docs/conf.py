@@ -75,19 +75,46 @@ numpydoc_validation_exclude = {
 }
 
 
-def _skip_generated_request_methods(app, what, name, obj, skip, options):
-    """Leave scikit-learn's generated ``set_*_request`` methods off class pages.
+def _is_foreign_routine(obj):
+    """Whether ``obj`` is a function or method defined outside micfp."""
+    if not callable(obj) or isinstance(obj, type):
+        return False
+    return not (getattr(obj, "__module__", None) or "").startswith("micfp")
 
-    Their docstrings link into scikit-learn's documentation, which an offline
-    build cannot reach; the class template lists them by name instead.
+
+def _skip_foreign_members(app, what, name, obj, skip, options):
+    """Document the methods micfp defines, not those of scikit-learn's bases.
+
+    Methods inherited from scikit-learn (``get_params``, ``set_output``, the
+    generated ``set_*_request``, ...) have docstrings that link into
+    scikit-learn's own documentation, which an offline build cannot reach;
+    the class page names them instead (see ``_name_foreign_methods``).
+    Methods inherited from micfp's private base classes stay documented.
     """
-    if name.startswith("set_") and name.endswith("_request"):
+    if what == "class" and _is_foreign_routine(obj):
         return True
     return None
 
 
+def _name_foreign_methods(app, what, name, obj, options, lines):
+    """End a class page with the public methods it inherits from scikit-learn."""
+    if what != "class" or not name.startswith("micfp."):
+        return
+    if issubclass(obj, BaseException):
+        return
+    names = sorted(
+        attr
+        for attr in dir(obj)
+        if not attr.startswith("_") and _is_foreign_routine(getattr(obj, attr, None))
+    )
+    if names:
+        listed = ", ".join(f"``{attr}``" for attr in names)
+        lines.extend(["", f"Also has {listed}, from scikit-learn's base classes."])
+
+
 def setup(app):
-    app.connect("autodoc-skip-member", _skip_generated_request_methods)
+    app.connect("autodoc-skip-member", _skip_foreign_members)
+    app.connect("autodoc-process-docstring", _name_foreign_methods)
 
 
 intersphinx_mapping = {
