@@ -113,8 +113,10 @@ def _record(n, sr, n_fft, freqs, kind, chain, agc, entropy, key):
     if signal is not None:
         source = rfft(signal, n_fft)
         del signal
+        dry = rms_from_rfft(source, n_fft, n)
         source *= rfft(ir, n_fft)
-        source *= chain.mic * (level / rms_from_rfft(source, n_fft, n))
+        # The room keeps the content's level (unit RMS over its sounding part).
+        source *= chain.mic * (level * dry / rms_from_rfft(source, n_fft, n))
         spectrum += source
         del source
     x = irfft(spectrum, n_fft, n)
