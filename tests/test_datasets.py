@@ -5,7 +5,8 @@ import re
 import numpy as np
 import pytest
 
-from micfp.datasets import _device, _spectral, make_recordings
+from micfp.datasets import _device, _rooms, _simulator, _spectral, make_recordings
+from micfp.datasets._spectral import db_to_amp
 from micfp.io import Recordings
 
 SR = 8000
@@ -234,6 +235,40 @@ def test_twins_produce_different_signals():
     )
     assert params["devices"][0]["twin"] == 1
     assert not np.array_equal(rec.signals[0], rec.signals[1])
+
+
+def test_silent_take_holds_the_noise_its_params_describe():
+    # In a band far from hum, content and the anti-alias edge, a silent take
+    # holds the ambient noise (through the capsule) plus the self-noise, with
+    # the power their spectra give; 2000 periodogram bins estimate it to
+    # about 2 %, so 0.3 dB is a wide margin.
+    sr, duration = 16000, 2.0
+    rec, params = make_recordings(
+        4,
+        1,
+        duration=duration,
+        sr=sr,
+        content="silence",
+        random_state=0,
+        return_params=True,
+    )
+    n = int(duration * sr)
+    n_fft = _spectral.fast_len(n + _rooms.max_response_length(sr))
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr).astype(_spectral.WORK_DTYPE)
+    for x, r in zip(rec.signals, params["recordings"], strict=True):
+        device = params["devices"][r["device"]]
+        chain = _simulator._Chain(device, sr, n, n_fft)
+        ambient = _rooms.ambient_magnitude(freqs, sr, r)
+        ambient *= db_to_amp(r["level_dbfs"]) * _spectral.unit_noise_scale(
+            ambient, n_fft
+        )
+        power = (ambient * chain.mic) ** 2 + chain.self_noise**2
+        band = (freqs >= 4500) & (freqs < 5500)
+        expected = 4.0 * np.sum(power[band], dtype=float) / n_fft**2
+        spectrum = np.fft.rfft(x)
+        f = np.fft.rfftfreq(n, 1.0 / sr)
+        measured = 2.0 * np.sum(np.abs(spectrum[(f >= 4500) & (f < 5500)]) ** 2) / n**2
+        assert 10 * np.log10(measured / expected) == pytest.approx(0.0, abs=0.3)
 
 
 # --- converter and level control ---------------------------------------------
