@@ -95,8 +95,8 @@ def speech(n, sr, rng):
 
     A band-limited pulse train (harmonics falling at 6 dB per octave, the
     glottal flow derivative with lip radiation) follows a pitch contour that
-    glides within each syllable, declines over each phrase and carries about
-    1 % of jitter. Its short-time spectrum is multiplied frame by frame by a
+    glides (mostly downwards) within each syllable and carries about 1 % of
+    jitter. Its short-time spectrum is multiplied frame by frame by a
     cascade of four formant resonances that move between vowel targets, and
     gated by syllable envelopes. Unvoiced onsets are Gaussian noise shaped by
     a high-frequency fricative peak. Syllables are separated by short gaps and
@@ -126,8 +126,9 @@ def speech(n, sr, rng):
         np.clip((f0_mean / 120.0) ** 0.35 * rng.uniform(0.95, 1.05), 0.9, 1.35)
     )
 
-    # Syllables (onset, vowel nucleus) and the pauses between them.
-    count = int(duration / 0.15) + 8
+    # Syllables (onset, vowel nucleus) and the pauses between them; even the
+    # shortest syllables and gaps (0.14 s together) fill the duration.
+    count = int(duration / 0.14) + 2
     syl_len = rng.uniform(0.12, 0.32, count)
     gap = np.where(
         rng.random(count) < 0.15,
@@ -140,7 +141,7 @@ def speech(n, sr, rng):
     onset = np.where(rng.random(count) < 0.5, rng.uniform(0.03, 0.09, count), 0.0)
     vowel = rng.integers(0, len(_VOWEL_FORMANTS), count)
     fric_centre = np.exp(rng.uniform(np.log(2500.0), np.log(7500.0), count))
-    # Pitch: a glide per syllable and a declination over each phrase.
+    # Pitch: a glide per syllable, falling on average.
     glide_start = f0_mean * np.exp(rng.normal(0.0, 0.12, count))
     glide_end = glide_start * np.exp(rng.normal(-0.05, 0.1, count))
 
