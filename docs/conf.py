@@ -56,22 +56,18 @@ numpydoc_class_members_toctree = False
 # GL02 (where the summary starts and ends), SA01 and ES01 (See Also and an
 # extended summary are written where they help, not everywhere), EX01
 # (methods have no Examples section; every public class and function has one,
-# which the doctests check), RT02 (a return value's name is written with its
-# type), and GL08/PR02 for objects without a docstring of their own.
-numpydoc_validation_checks = {"all", "GL01", "GL02", "SA01", "ES01", "EX01", "RT02"}
-# Methods and attributes inherited from scikit-learn's mixins are documented
-# by scikit-learn; they are listed on the class pages but not validated here.
-numpydoc_validation_exclude = {
-    r"\.__init__$",
-    r"\.fit_transform$",
-    r"\.fit_predict$",
-    r"\.get_params$",
-    r"\.set_params$",
-    r"\.set_output$",
-    r"\.get_metadata_routing$",
-    r"\.set_\w+_request$",
-    r"\.score$",
-    r"\.get_feature_names_out$",
+# which the doctests check), RT02 (a return value is written as
+# ``name : type``) and SS05 (summaries are often noun phrases, "Names of the
+# output columns.", whose first word SS05 takes for a verb in the third person).
+numpydoc_validation_checks = {
+    "all",
+    "GL01",
+    "GL02",
+    "SA01",
+    "ES01",
+    "EX01",
+    "RT02",
+    "SS05",
 }
 
 
