@@ -14,8 +14,11 @@ def rfft(x, n):
 
 
 def irfft(spectrum, n, n_keep):
-    """Inverse of :func:`rfft`, keeping the first ``n_keep`` samples."""
-    return sp_fft.irfft(spectrum, n, workers=-1)[:n_keep]
+    """Inverse of :func:`rfft`, keeping the first ``n_keep`` samples.
+
+    The spectrum may be overwritten.
+    """
+    return sp_fft.irfft(spectrum, n, workers=-1, overwrite_x=True)[:n_keep]
 
 
 def fast_len(n):
@@ -111,9 +114,12 @@ def stft(x, n_fft):
 
 
 def istft(spectra, n_fft, n):
-    """Overlap-add inverse of :func:`stft`, returning ``n`` samples."""
+    """Overlap-add inverse of :func:`stft`, returning ``n`` samples.
+
+    The spectra may be overwritten.
+    """
     hop = n_fft // 2
-    frames = sp_fft.irfft(spectra, n_fft, axis=-1, workers=-1)
+    frames = sp_fft.irfft(spectra, n_fft, axis=-1, workers=-1, overwrite_x=True)
     frames *= stft_window(n_fft)
     out = frames[:, :hop].copy()
     out[1:] += frames[:-1, hop:]
