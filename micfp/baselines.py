@@ -74,7 +74,7 @@ def make_gmm_ubm(
         Sample rate of the clips in Hz.
     n_components : int, default=64
         Gaussians in the universal background model.
-    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn
+    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn : optional
         Passed to :class:`~micfp.features.MFCC`; the defaults give 39 values
         a 30 ms frame every 15 ms, as in Zeng et al.
     relevance_factor : float, default=16.0
@@ -152,7 +152,7 @@ def make_gsv_svm(
     n_components : int, default=64
         Gaussians in the universal background model (64, 128 or 256 in Zeng
         et al., 64 best).
-    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn
+    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn : optional
         Passed to :class:`~micfp.features.MFCC`.
     relevance_factor : float, default=16.0
         MAP relevance factor.
@@ -306,7 +306,7 @@ def make_classical_pipeline(
         Sample rate of the clips in Hz.
     classifier : estimator or None, default=None
         Final step; ``None`` means ``SVC()``.
-    n_mfcc, n_mels, frame_length, hop_length
+    n_mfcc, n_mels, frame_length, hop_length : optional
         Passed to :class:`~micfp.features.MFCC` (and the frame sizes to
         :class:`~micfp.features.FrameStatistics`).
     n_components : int, default=8

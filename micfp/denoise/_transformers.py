@@ -167,7 +167,7 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         Returns
         -------
         X_out : ndarray of shape (n_clips, n_samples)
-            float32 for float32 input, float64 otherwise.
+            Float32 for float32 input, float64 otherwise.
         """
         check_is_fitted(self)
         X = check_clips(self, X, reset=False)
@@ -223,7 +223,7 @@ class WaveletDenoiser(_BaseWaveletDenoising):
     ----------
     n_features_in_ : int
         Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen in ``fit``, when ``X`` has string column names.
 
     See Also
@@ -292,7 +292,7 @@ class NoiseResidual(_BaseWaveletDenoising):
     ----------
     n_features_in_ : int
         Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen in ``fit``, when ``X`` has string column names.
 
     See Also

@@ -193,7 +193,7 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
         ``k + 1``.
     n_features_in_ : int
         Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen in ``fit``, when ``X`` has string column names.
 
     See Also

@@ -346,7 +346,7 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
         cycles per sample.
     n_features_in_ : int
         Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen in ``fit``, when ``X`` has string column names.
 
     See Also
@@ -449,7 +449,7 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
         Returns
         -------
         X_out : ndarray of shape (n_clips, n_bins)
-            float32 for float32 input, float64 otherwise.
+            Float32 for float32 input, float64 otherwise.
         """
         check_is_fitted(self)
         X = check_clips(self, X, reset=False)

@@ -199,7 +199,7 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_rows, n_features_in_)
+        X : array-like of shape (n_rows, `n_features_in_`)
             Rows as wide as the training rows.
         groups : array-like of shape (n_rows,) or None, default=None
             The recording of each row. When given, every row receives the
@@ -217,7 +217,7 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_rows, n_features_in_)
+        X : array-like of shape (n_rows, `n_features_in_`)
             Rows as wide as the training rows.
         groups : array-like of shape (n_rows,) or None, default=None
             The recording of each row. When given, all rows of a recording get
