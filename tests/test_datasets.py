@@ -344,6 +344,26 @@ def test_stft_round_trip_is_exact():
     np.testing.assert_allclose(y, x, atol=1e-5)
 
 
+@pytest.mark.parametrize(
+    "response",
+    [
+        _device.mic_response,
+        _device.anti_alias_response,
+        lambda f, device: _device.self_noise_magnitude(f, 44100, device)[0],
+    ],
+)
+def test_long_grids_interpolate_responses_closely(response):
+    # Long grids are filled by interpolation from 2**15 + 1 frequencies.
+    sr, n_fft = 44100, 2**20
+    device = _device.draw_model(np.random.default_rng(3), sr)
+    approx = _simulator._on_grid(response, sr, n_fft, device)
+    exact = response(np.fft.rfftfreq(n_fft, 1.0 / sr), device)
+    assert approx.shape == exact.shape
+    # A hundredth of a dB: far below the 0.5 dB tolerances between units.
+    error_db = 20 * np.log10(approx[1:] / exact[1:])
+    assert np.max(np.abs(error_db)) < 0.01
+
+
 def test_mic_response_peaks_at_its_resonance():
     device = {
         "mic": {

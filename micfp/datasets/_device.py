@@ -239,11 +239,13 @@ def automatic_gain(x, sr, device):
 def quantize(x, device, rng):
     """Round to the converter's grid, with triangular dither if the device uses it.
 
-    Returns float64 values that are integer multiples of ``2 ** -(bits - 1)``
-    within ``[-1, 1 - 2 ** -(bits - 1)]``.
+    Returns values of the type of ``x`` that are integer multiples of
+    ``2 ** -(bits - 1)`` within ``[-1, 1 - 2 ** -(bits - 1)]``. Single
+    precision holds them exactly up to 24 bits: scaling by a power of two,
+    rounding to an integer below 2**23 and clipping are exact.
     """
     scale = 2.0 ** (device["adc"]["bit_depth"] - 1)
-    y = np.asarray(x, dtype=np.float64) * scale
+    y = np.multiply(x, scale, dtype=np.result_type(x, np.float32))
     if device["adc"]["dither"]:
         y += rng.random(len(y), dtype=np.float32)
         y -= rng.random(len(y), dtype=np.float32)

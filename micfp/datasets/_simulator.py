@@ -26,6 +26,7 @@ from ._spectral import (
 )
 
 _MIN_SAMPLES = 256
+_COARSE_BINS = 2**15 + 1
 # Zero-padding of the anti-alias stage, so that the filter's ringing at one
 # end does not wrap around onto the other.
 _AA_PAD = 2048
@@ -66,24 +67,48 @@ def _content_kinds(content, n_recordings):
     return list(content)
 
 
+def _on_grid(response, sr, n_fft, *args):
+    """Evaluate a smooth response on the rfft grid of ``n_fft`` points.
+
+    Long grids are evaluated on a grid of 2**15 + 1 frequencies (under 1 Hz
+    apart at 44.1 kHz) and interpolated linearly above 100 Hz, which costs
+    far less than evaluating powers and exponentials at every bin.
+    """
+    fine = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    if len(fine) <= _COARSE_BINS:
+        return response(fine.astype(WORK_DTYPE), *args).astype(WORK_DTYPE)
+    coarse = np.linspace(0.0, sr / 2.0, _COARSE_BINS)
+    values = np.interp(fine, coarse, response(coarse, *args)).astype(WORK_DTYPE)
+    # Below 100 Hz the high-pass and the 1/f noise bend too fast for that.
+    low = np.searchsorted(fine, 100.0)
+    values[:low] = response(fine[:low], *args)
+    return values
+
+
 class _Chain:
     """Spectral responses of one device on the simulation's frequency grids."""
 
     def __init__(self, device, sr, n, n_fft):
         self.device = device
-        freqs = np.fft.rfftfreq(n_fft, 1.0 / sr).astype(WORK_DTYPE)
-        self.mic = _device.mic_response(freqs, device).astype(WORK_DTYPE)
-        magnitude, rms = _device.self_noise_magnitude(freqs, sr, device)
-        self.self_noise = (
-            magnitude * (rms * unit_noise_scale(magnitude, n_fft))
-        ).astype(WORK_DTYPE)
-        n_fft_aa = fast_len(n + _AA_PAD)
-        freqs = np.fft.rfftfreq(n_fft_aa, 1.0 / sr).astype(WORK_DTYPE)
-        self.anti_alias = _device.anti_alias_response(freqs, device).astype(WORK_DTYPE)
-        self.n_fft_aa = n_fft_aa
+        self.mic = _on_grid(_device.mic_response, sr, n_fft, device)
+        magnitude = _on_grid(
+            lambda f: _device.self_noise_magnitude(f, sr, device)[0], sr, n_fft
+        )
+        # The RMS follows from the exact floor level and the shape's mean.
+        rms = float(
+            db_to_amp(device["self_noise"]["floor_dbfs"])
+            * np.sqrt(np.mean(np.square(magnitude, dtype=np.float64)))
+        )
+        self.self_noise = magnitude * WORK_DTYPE(
+            rms * unit_noise_scale(magnitude, n_fft)
+        )
+        self.n_fft_aa = fast_len(n + _AA_PAD)
+        self.anti_alias = _on_grid(
+            _device.anti_alias_response, sr, self.n_fft_aa, device
+        )
 
 
-def _record(n, sr, n_fft, freqs, kind, chain, agc, entropy, key):
+def _record(n, sr, n_fft, kind, chain, agc, entropy, key):
     """One recording of content ``kind`` through a device; returns (x, info)."""
     device = chain.device
     cond_rng = _rng(entropy, *key, 0)
@@ -98,7 +123,7 @@ def _record(n, sr, n_fft, freqs, kind, chain, agc, entropy, key):
     # Acoustic stage, capsule and self-noise: one spectrum-domain pass. The
     # ambient noise (through the capsule) and the self-noise (after it) are
     # independent Gaussians, drawn together with their combined spectrum.
-    ambient = _rooms.ambient_magnitude(freqs, sr, conditions)
+    ambient = _on_grid(_rooms.ambient_magnitude, sr, n_fft, sr, conditions)
     ambient_rms = (
         level if kind == "silence" else level * db_to_amp(-conditions["snr_db"])
     )
@@ -106,7 +131,7 @@ def _record(n, sr, n_fft, freqs, kind, chain, agc, entropy, key):
     ambient *= chain.mic
     noise_magnitude = np.sqrt(ambient**2 + chain.self_noise**2)
     del ambient
-    spectrum = complex_normal(noise_rng, len(freqs))
+    spectrum = complex_normal(noise_rng, n_fft // 2 + 1)
     spectrum *= noise_magnitude
     del noise_magnitude
     signal, source_info = _content.synthesize(kind, n, sr, source_rng)
@@ -389,16 +414,13 @@ def make_recordings(
 
     # One frequency grid for every take: long enough for the longest room.
     n_fft = fast_len(n + _rooms.max_response_length(sr))
-    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr).astype(WORK_DTYPE)
     dtype = np.dtype(dtype)
 
     def one_device(d):
         chain = _Chain(devices[d], sr, n, n_fft)
         takes = []
         for t in range(n_recordings):
-            x, info = _record(
-                n, sr, n_fft, freqs, kinds[t], chain, agc, entropy, (4, d, t)
-            )
+            x, info = _record(n, sr, n_fft, kinds[t], chain, agc, entropy, (4, d, t))
             takes.append(
                 (x.astype(dtype, copy=False), {"device": d, "take": t + 1, **info})
             )
