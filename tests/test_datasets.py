@@ -262,7 +262,7 @@ def test_silent_take_holds_the_noise_its_params_describe():
         ambient *= db_to_amp(r["level_dbfs"]) * _spectral.unit_noise_scale(
             ambient, n_fft
         )
-        power = (ambient * chain.mic) ** 2 + chain.self_noise**2
+        power = (ambient * chain.mic) ** 2 + chain.self_noise_power
         band = (freqs >= 4500) & (freqs < 5500)
         expected = 4.0 * np.sum(power[band], dtype=float) / n_fft**2
         spectrum = np.fft.rfft(x)

@@ -200,7 +200,7 @@ def hum(n, sr, device, phases):
     k = np.arange(1, len(phases) + 1)
     amps = db_to_amp(device["hum"]["harmonic_dbfs"]) * np.sqrt(2.0)
     second = np.sin(2.0 * np.pi * mains * np.outer(t, k) + phases) @ amps
-    return np.resize(second, n)
+    return np.resize(second.astype(np.float32), n)
 
 
 def automatic_gain(x, sr, device):

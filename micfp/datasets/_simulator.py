@@ -1,5 +1,6 @@
 """Simulated recordings of one sound world through several recording devices."""
 
+from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
@@ -67,6 +68,14 @@ def _content_kinds(content, n_recordings):
     return list(content)
 
 
+@lru_cache(maxsize=4)
+def _rfft_grid(n_fft, sr):
+    """Frequencies of the rfft bins (cached: every take uses the same grids)."""
+    grid = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    grid.flags.writeable = False
+    return grid
+
+
 def _on_grid(response, sr, n_fft, *args):
     """Evaluate a smooth response on the rfft grid of ``n_fft`` points.
 
@@ -74,7 +83,7 @@ def _on_grid(response, sr, n_fft, *args):
     apart at 44.1 kHz) and interpolated linearly above 100 Hz, which costs
     far less than evaluating powers and exponentials at every bin.
     """
-    fine = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    fine = _rfft_grid(n_fft, sr)
     if len(fine) <= _COARSE_BINS:
         return response(fine.astype(WORK_DTYPE), *args).astype(WORK_DTYPE)
     coarse = np.linspace(0.0, sr / 2.0, _COARSE_BINS)
@@ -99,9 +108,8 @@ class _Chain:
             db_to_amp(device["self_noise"]["floor_dbfs"])
             * np.sqrt(np.mean(np.square(magnitude, dtype=np.float64)))
         )
-        self.self_noise = magnitude * WORK_DTYPE(
-            rms * unit_noise_scale(magnitude, n_fft)
-        )
+        magnitude *= WORK_DTYPE(rms * unit_noise_scale(magnitude, n_fft))
+        self.self_noise_power = np.square(magnitude)
         self.n_fft_aa = fast_len(n + _AA_PAD)
         self.anti_alias = _on_grid(
             _device.anti_alias_response, sr, self.n_fft_aa, device
@@ -127,13 +135,15 @@ def _record(n, sr, n_fft, kind, chain, agc, entropy, key):
     ambient_rms = (
         level if kind == "silence" else level * db_to_amp(-conditions["snr_db"])
     )
-    ambient *= ambient_rms * unit_noise_scale(ambient, n_fft)
+    scale = WORK_DTYPE(ambient_rms * unit_noise_scale(ambient, n_fft))
     ambient *= chain.mic
-    noise_magnitude = np.sqrt(ambient**2 + chain.self_noise**2)
-    del ambient
+    ambient *= scale
+    np.square(ambient, out=ambient)
+    ambient += chain.self_noise_power
+    np.sqrt(ambient, out=ambient)
     spectrum = complex_normal(noise_rng, n_fft // 2 + 1)
-    spectrum *= noise_magnitude
-    del noise_magnitude
+    spectrum *= ambient
+    del ambient
     signal, source_info = _content.synthesize(kind, n, sr, source_rng)
     if signal is not None:
         source = rfft(signal, n_fft)
@@ -152,7 +162,7 @@ def _record(n, sr, n_fft, kind, chain, agc, entropy, key):
         x *= _device.automatic_gain(x, sr, device)
     nl = device["nonlinearity"]
     x += x * x * (nl["a2"] + nl["a3"] * x)
-    x += _device.hum(n, sr, device, hum_phases).astype(WORK_DTYPE)
+    x += _device.hum(n, sr, device, hum_phases)
     x += device["dc"]["offset"]
 
     # Converter: anti-alias low-pass, then quantization.
