@@ -60,7 +60,7 @@ class MLPClassifier(_BaseNeuralClassifier):
     See Also
     --------
     CNNClassifier : Convolutional network over a spectrum or a waveform.
-    sklearn.neural_network.MLPClassifier : scikit-learn's NumPy perceptron.
+    sklearn.neural_network.MLPClassifier : Scikit-learn's perceptron, in NumPy.
 
     References
     ----------

@@ -40,11 +40,11 @@ def make_pstnn_pipeline(
         Sample rate of the clips in Hz.
     n_components : int, default=64
         Gaussians of the background model (64 was best in Zeng et al.).
-    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn
+    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn : optional
         Passed to :class:`micfp.features.MFCC`; the defaults give 39 values
         (13 coefficients with first and second differences) per 30 ms frame
         every 15 ms, as in Zeng et al.
-    relevance_factor, normalize, ubm
+    relevance_factor, normalize, ubm : optional
         Passed to :class:`micfp.mixture.GaussianSupervector`.
     scale : bool, default=True
         Standardize every column (fitted on the training clips) before the
