@@ -2,7 +2,7 @@
 Softmax regression and MLPs on the noise residual
 =================================================
 
-The background-noise study of seeds A classifies 4096-sample clips by the log
+The background-noise study of Qi et al. classifies 4096-sample clips by the log
 magnitude spectrum of their wavelet noise residual, with softmax regression
 and with multilayer perceptrons. :class:`micfp.neural.MLPClassifier` is both:
 no hidden layer gives softmax regression, whose ``weight_decay`` is the cost
