@@ -74,15 +74,7 @@ FAST_PARAMS = {
 }
 
 # Expected failures, each with its reason. The goal is none.
-EXPECTED_FAILED_CHECKS = {
-    "SegmentVotingClassifier": {
-        "check_classifiers_train": (
-            "the check's 0.83 accuracy threshold assumes tabular features; cutting "
-            "rows of 2 features into 3 one-sample segments mixes features across "
-            "voters. The fit_on='rows' mode passes it (tests/test_voting.py)."
-        ),
-    },
-}
+EXPECTED_FAILED_CHECKS = {}
 
 
 def _instances():

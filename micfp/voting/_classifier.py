@@ -31,21 +31,22 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
 
     Two ways to use it:
 
-    * Each row is a long excerpt (``fit_on="segments"``, the default). Every
-      row, in :meth:`fit` and at prediction time, is cut into ``n_segments``
-      evenly spaced segments of ``segment_length`` samples; the wrapped
-      estimator is fitted on the segments and classifies each of them, and
-      the segments of a row vote. This is the voting model of Qi et al.,
-      and it works inside :class:`~sklearn.model_selection.GridSearchCV`
-      with no extra metadata.
-    * Each row is a clip (``fit_on="rows"``). The estimator is fitted on the
-      rows as they are, and ``groups`` passed to :meth:`predict` or
-      :meth:`predict_proba` pools the clips of each recording, so that every
-      row receives its recording's decision.
+    * Each row is a clip (``fit_on="rows"``, the default). The estimator is
+      fitted on the rows as they are, and ``groups`` passed to
+      :meth:`predict` or :meth:`predict_proba` pools the clips of each
+      recording, so that every row receives its recording's decision.
+      Without ``groups`` it predicts like the wrapped estimator.
+    * Each row is a long excerpt (``fit_on="segments"``). Every row, in
+      :meth:`fit` and at prediction time, is cut into ``n_segments`` evenly
+      spaced segments of ``segment_length`` samples; the wrapped estimator is
+      fitted on the segments and classifies each of them, and the segments
+      of a row vote. This is the voting model of Qi et al., and it works
+      inside :class:`~sklearn.model_selection.GridSearchCV` with no extra
+      metadata.
 
-    ``"soft"`` voting averages the segments' log-probabilities, ``"hard"``
-    voting counts their predicted labels. ``groups`` also works with
-    ``fit_on="segments"``: then all segments of all rows of a group vote.
+    ``"soft"`` voting averages the log-probabilities, ``"hard"`` voting counts
+    the predicted labels. ``groups`` also works with ``fit_on="segments"``:
+    then all segments of all rows of a group vote.
 
     Parameters
     ----------
@@ -53,9 +54,9 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
         The clip classifier, cloned in :meth:`fit`. Soft voting needs
         ``predict_proba``.
     n_segments : int, default=3
-        Segments cut from each row (the voters; Qi et al. use 3, 4 and 5).
-        With ``fit_on="rows"`` a segment is the whole row, so only ``groups``
-        brings several voters together.
+        Segments cut from each row with ``fit_on="segments"`` (the voters;
+        Qi et al. use 3, 4 and 5). Ignored with ``fit_on="rows"``, where the
+        row is the one segment and ``groups`` brings voters together.
     segment_length : int or None, default=None
         Samples per segment. ``None`` uses ``n_features // n_segments`` (at
         least 1) with ``fit_on="segments"``, and the row width with
@@ -63,10 +64,10 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
         ``n_segments * segment_length``.
     voting : {"soft", "hard"}, default="soft"
         How the segments of a row (or group) are combined.
-    fit_on : {"segments", "rows"}, default="segments"
+    fit_on : {"rows", "segments"}, default="rows"
+        ``"rows"`` fits the estimator on the training rows as they are;
         ``"segments"`` cuts every training row into its ``n_segments``
-        segments, each labelled like its row; ``"rows"`` fits the estimator on
-        the training rows as they are.
+        segments, each labelled like its row.
 
     Attributes
     ----------
@@ -76,6 +77,8 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
         Class labels.
     segment_length_ : int
         Samples per segment.
+    n_segments_ : int
+        Segments per row: ``n_segments``, or 1 with ``fit_on="rows"``.
     n_features_in_ : int
         Width of the rows, in training and at prediction time.
 
@@ -91,7 +94,9 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
     >>> rng = np.random.default_rng(0)
     >>> y = np.repeat([0, 1], 20)
     >>> X = rng.normal(size=(40, 64)) + y[:, None]
-    >>> clf = SegmentVotingClassifier(LogisticRegression(), n_segments=4)
+    >>> clf = SegmentVotingClassifier(
+    ...     LogisticRegression(), fit_on="segments", n_segments=4
+    ... )
     >>> clf.fit(X, y).predict(X[[0, -1]]).tolist()
     [0, 1]
     >>> clf.predict(X[:4], groups=[5, 5, 6, 6]).tolist()
@@ -113,7 +118,7 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
         n_segments=3,
         segment_length=None,
         voting="soft",
-        fit_on="segments",
+        fit_on="rows",
     ):
         self.estimator = estimator
         self.n_segments = n_segments
@@ -160,9 +165,10 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y)
         check_classification_targets(y)
         self.segment_length_ = self._resolve_segment_length(X.shape[1])
+        self.n_segments_ = self.n_segments if self.fit_on == "segments" else 1
         if self.fit_on == "segments":
-            X = cut_segments(X, self.segment_length_, self.n_segments)
-            y = np.repeat(y, self.n_segments)
+            X = cut_segments(X, self.segment_length_, self.n_segments_)
+            y = np.repeat(y, self.n_segments_)
         self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
         self.classes_ = self.estimator_.classes_
         return self
@@ -170,11 +176,11 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
     def _segments(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        return cut_segments(X, self.segment_length_, self.n_segments)
+        return cut_segments(X, self.segment_length_, self.n_segments_)
 
     def _vote(self, X, groups):
         segments = self._segments(X)
-        n_rows = len(segments) // self.n_segments
+        n_rows = len(segments) // self.n_segments_
         if groups is None:
             row_groups = np.arange(n_rows)
         else:
@@ -184,7 +190,7 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
                     f"groups must have one entry per row of X ({n_rows}); "
                     f"got shape {row_groups.shape}."
                 )
-        segment_groups = np.repeat(row_groups, self.n_segments)
+        segment_groups = np.repeat(row_groups, self.n_segments_)
         if self.voting == "soft" and hasattr(self.estimator_, "predict_proba"):
             proba = self.estimator_.predict_proba(segments)
         else:
