@@ -12,8 +12,9 @@ ROOT = Path(__file__).parent
 CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
 
 
-def _install(session, extras):
-    session.install(*CONSTRAINTS, "-e", f".[{extras}]")
+def _install(session, extras=""):
+    target = f".[{extras}]" if extras else "."
+    session.install(*CONSTRAINTS, "-e", target)
 
 
 @nox.session
@@ -54,5 +55,5 @@ def bench(session):
 @nox.session
 def demo(session):
     """Simulate nine devices and identify them from their noise residual."""
-    _install(session, "")
+    _install(session)
     session.run("python", "-m", "micfp.demo", *session.posargs)
