@@ -13,7 +13,6 @@ the clip-level and recording-level accuracy.
 import argparse
 import time
 
-import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, classification_report
 from sklearn.pipeline import make_pipeline
@@ -24,6 +23,7 @@ from .datasets import make_recordings
 from .denoise import NoiseResidual
 from .features import LogSpectrum
 from .voting import vote_by_group
+from .voting._aggregate import _group_labels
 
 
 def _parse_args(argv):
@@ -101,7 +101,7 @@ def main(argv=None):
     print(classification_report(y_test, y_pred, zero_division=0))
 
     recording_ids, recording_proba = vote_by_group(proba, groups_test)
-    recording_true = np.array([y_test[groups_test == g][0] for g in recording_ids])
+    recording_true = _group_labels(y_test, groups_test)
     recording_pred = classes[recording_proba.argmax(axis=1)]
     scores = {
         "clip_accuracy": accuracy_score(y_test, y_pred),

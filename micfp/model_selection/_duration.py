@@ -10,6 +10,7 @@ from sklearn.utils import check_random_state
 from ..clips import extract_clips
 from ..io import Recordings
 from ..voting import vote_by_group
+from ..voting._aggregate import _group_labels
 
 
 def _excerpts(recordings, n_samples, rng):
@@ -26,8 +27,7 @@ def _excerpts(recordings, n_samples, rng):
 def _scores(classes, proba, y, groups, voting):
     clip_acc = np.mean(classes[proba.argmax(axis=1)] == y)
     _, group_proba = vote_by_group(proba, groups, voting=voting)
-    first = np.unique(groups, return_index=True)[1]
-    rec_acc = np.mean(classes[group_proba.argmax(axis=1)] == y[first])
+    rec_acc = np.mean(classes[group_proba.argmax(axis=1)] == _group_labels(y, groups))
     return clip_acc, rec_acc
 
 

@@ -1,10 +1,10 @@
 """A scorer that votes per recording before it scores."""
 
-import numpy as np
 from sklearn.metrics import accuracy_score
 from sklearn.utils.metadata_routing import MetadataRequest
 
 from ..voting import vote_by_group
+from ..voting._aggregate import _clip_votes, _group_labels
 
 
 class _RecordingScorer:
@@ -24,18 +24,9 @@ class _RecordingScorer:
                 "routing enabled (sklearn.set_config(enable_metadata_routing=True)), "
                 "or use micfp.model_selection.cross_validate_recordings."
             )
-        y_true = np.asarray(y_true)
-        groups = np.asarray(groups)
-        if self.voting == "soft":
-            proba = estimator.predict_proba(X)
-        else:
-            labels = estimator.predict(X)
-            proba = (labels[:, None] == estimator.classes_[None, :]).astype(float)
-        ids, group_proba = vote_by_group(proba, groups, voting=self.voting)
-        first = np.unique(groups, return_index=True)[1]
-        truth = y_true[first]
-        if any(len(np.unique(y_true[groups == g])) > 1 for g in ids):
-            raise ValueError("Every clip of a recording must carry the same label.")
+        truth = _group_labels(y_true, groups)
+        proba = _clip_votes(estimator, X, self.voting)
+        _, group_proba = vote_by_group(proba, groups, voting=self.voting)
         y_pred = estimator.classes_[group_proba.argmax(axis=1)]
         return self.metric(truth, y_pred, **self.metric_kwargs)
 

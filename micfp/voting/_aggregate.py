@@ -69,3 +69,30 @@ def vote_by_group(proba, groups, *, voting="soft", eps=1e-12):
         log_proba = np.log(np.clip(proba, eps, None))
         return group_ids, _soft_vote(log_proba, inverse, len(group_ids))
     return group_ids, _hard_vote(proba, inverse, len(group_ids))
+
+
+def _clip_votes(estimator, X, voting):
+    """Return what each clip contributes to a vote.
+
+    Soft voting takes ``predict_proba``; hard voting turns each clip's
+    predicted label into a one-hot row over ``estimator.classes_``.
+    """
+    if voting == "soft":
+        return estimator.predict_proba(X)
+    labels = estimator.predict(X)
+    return (labels[:, None] == estimator.classes_[None, :]).astype(float)
+
+
+def _group_labels(y, groups):
+    """Return the label of each group, groups sorted as in :func:`vote_by_group`.
+
+    Raises a ValueError when the clips of one group carry different labels.
+    """
+    y = np.asarray(y)
+    _, first, inverse = np.unique(
+        np.asarray(groups), return_index=True, return_inverse=True
+    )
+    labels = y[first]
+    if np.any(y != labels[inverse]):
+        raise ValueError("Every clip of a recording must carry the same label.")
+    return labels
