@@ -56,7 +56,7 @@ def row_chunks(n_rows, row_bytes, n_jobs):
     return [slice(a, b) for a, b in pairwise(bounds) if b > a]
 
 
-def map_row_chunks(func, X, out, n_jobs):
+def map_row_chunks(func, X, out, n_jobs, *, row_bytes=None):
     """Apply ``func`` to row chunks of ``X`` through joblib, writing into ``out``.
 
     Parameters
@@ -70,13 +70,18 @@ def map_row_chunks(func, X, out, n_jobs):
     n_jobs : int or None
         joblib's ``n_jobs``; threads are preferred, as NumPy, SciPy and
         PyWavelets release the GIL in their inner loops.
+    row_bytes : int, optional
+        Working memory ``func`` needs per row, which sets the chunk size;
+        defaults to the bytes of one input row.
 
     Returns
     -------
     out : ndarray
         The filled output.
     """
-    slices = row_chunks(X.shape[0], X[:1].nbytes, n_jobs)
+    if row_bytes is None:
+        row_bytes = X[:1].nbytes
+    slices = row_chunks(X.shape[0], row_bytes, n_jobs)
     if effective_n_jobs(n_jobs) == 1 or len(slices) == 1:
         for sl in slices:
             out[sl] = func(X[sl])

@@ -13,13 +13,14 @@ from typing import ClassVar
 import numpy as np
 import scipy.fft
 import scipy.signal
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from micfp.exceptions import AudioValueError
+
+from ..denoise._transformers import _CHUNK_BYTES, map_row_chunks
 
 __all__ = [
     "MFCC",
@@ -648,7 +649,8 @@ class MFCC(TransformerMixin, BaseEstimator):
         ``"stats"``: mean then standard deviation of each value over the
         frames; ``"mean"``: the means only.
     n_jobs : int or None, default=None
-        Parallel jobs over chunks of clips (joblib); ``None`` means 1.
+        Threads over chunks of clips (joblib); ``None`` means 1 unless in a
+        :func:`joblib.parallel_backend` context.
 
     Attributes
     ----------
@@ -813,19 +815,22 @@ class MFCC(TransformerMixin, BaseEstimator):
             "delta_width": self.delta_width,
             "cmn": self.cmn,
         }
-        step = max(1, _CHUNK_VALUES // (self.n_frames_ * self.n_fft_))
-        chunks = [X[start : start + step] for start in range(0, X.shape[0], step)]
+        n_out = {"frames": self.n_frames_, "stats": 2, "mean": 1}[self.output]
+        out = np.empty((X.shape[0], n_out * self.frame_width_), dtype=X.dtype)
 
         def run(chunk):
             return _summarize(_frame_features(chunk, **settings), self.output)
 
-        if self.n_jobs in (None, 1) or len(chunks) == 1:
-            # The products per chunk are small: BLAS threads would mostly wait.
-            with threadpool_limits(limits=1, user_api="blas"):
-                parts = [run(chunk) for chunk in chunks]
-        else:
-            parts = Parallel(n_jobs=self.n_jobs)(delayed(run)(c) for c in chunks)
-        return np.concatenate(parts, axis=0).astype(X.dtype, copy=False)
+        # A chunk's products are small: more BLAS threads would mostly wait.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return map_row_chunks(
+                run, X, out, self.n_jobs, row_bytes=self._chunk_row_bytes()
+            )
+
+    def _chunk_row_bytes(self):
+        # Chunks of about _CHUNK_VALUES framed samples keep the work in cache.
+        framed = self.n_frames_ * self.n_fft_
+        return -(-_CHUNK_BYTES * framed // _CHUNK_VALUES)
 
     def _value_names(self):
         prefix = "mfcc" if self.scale == "mel" else "lfcc"
