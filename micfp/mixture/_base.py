@@ -4,18 +4,18 @@ import copy
 import numbers
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
 from sklearn.mixture import GaussianMixture
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_random_state
-from threadpoolctl import threadpool_limits
 
+from ..utils._threads import single_blas_thread
 from ._map import _check_enough_frames, split_frames
 
 # Posteriors (frames x components) a chunk of clips holds at once: small
 # enough to stay in cache between the passes over them.
-_CHUNK_VALUES = 1 << 18
+_CHUNK_VALUES = 1 << 16
 
 UBM_CONSTRAINTS = {
     "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -82,12 +82,19 @@ def _map_chunks(func, frames, values_per_clip, n_jobs):
 
     The products inside a chunk are small, so BLAS runs them on one thread
     (where its threads would only wait on each other); ``n_jobs`` spreads the
-    chunks over workers instead.
+    chunks over threads instead, as NumPy and BLAS release the GIL.
     """
     slices = _chunk_slices(len(frames), values_per_clip)
-    if n_jobs in (None, 1) or len(slices) == 1:
-        with threadpool_limits(limits=1, user_api="blas"):
-            parts = [func(frames[part]) for part in slices]
-    else:
-        parts = Parallel(n_jobs=n_jobs)(delayed(func)(frames[s]) for s in slices)
-    return np.concatenate(parts, axis=0)
+    out = None
+    with single_blas_thread():
+        if effective_n_jobs(n_jobs) == 1 or len(slices) == 1:
+            parts = (func(frames[part]) for part in slices)
+        else:
+            parts = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+                delayed(func)(frames[part]) for part in slices
+            )
+        for part, result in zip(slices, parts, strict=True):
+            if out is None:
+                out = np.empty((len(frames), *result.shape[1:]), dtype=result.dtype)
+            out[part] = result
+    return out

@@ -84,23 +84,39 @@ def component_log_likelihoods(frames, weights, means, variances):
     True
     """
     frames = np.asarray(frames, dtype=np.float64)
+    stacked = _powers(frames.reshape(-1, frames.shape[-1]))
+    log_prob = stacked @ _density_coefficients(weights, means, variances)
+    return log_prob.reshape(*frames.shape[:-1], -1)
+
+
+def _powers(flat):
+    """``[x ** 2, x, 1]`` for every row of ``flat`` (n, d), as (n, 2 d + 1)."""
+    n_dims = flat.shape[1]
+    stacked = np.empty((flat.shape[0], 2 * n_dims + 1))
+    np.multiply(flat, flat, out=stacked[:, :n_dims])
+    stacked[:, n_dims:-1] = flat
+    stacked[:, -1] = 1.0
+    return stacked
+
+
+def _density_coefficients(weights, means, variances, *, peak_at_zero=False):
+    """Matrix (2 d + 1, C) that maps ``[x ** 2, x, 1]`` to weighted log densities.
+
+    With ``peak_at_zero``, the largest value a component's weighted density
+    can take (at its mean) is subtracted from every column, so that no
+    value exceeds zero.
+    """
     precisions = 1.0 / variances
     n_dims = means.shape[-1]
-    constant = (
-        np.log(weights)
-        - 0.5 * (n_dims * np.log(2 * np.pi) + np.log(variances).sum(axis=-1))
-        - 0.5 * np.einsum("cd,cd->c", means * means, precisions)
+    peak = np.log(weights) - 0.5 * (
+        n_dims * np.log(2 * np.pi) + np.log(variances).sum(axis=-1)
     )
-    lead = frames.shape[:-1]
-    flat = frames.reshape(-1, n_dims)
-    # One product of [x ** 2, x] with [-precision / 2; mean * precision].
-    stacked = np.empty((flat.shape[0], 2 * n_dims))
-    np.multiply(flat, flat, out=stacked[:, :n_dims])
-    stacked[:, n_dims:] = flat
-    coefficients = np.concatenate([-0.5 * precisions, means * precisions], axis=1)
-    log_prob = stacked @ coefficients.T
-    log_prob += constant
-    return log_prob.reshape(*lead, -1)
+    constant = peak - 0.5 * np.einsum("cd,cd->c", means * means, precisions)
+    if peak_at_zero:
+        constant -= peak.max()
+    return np.concatenate(
+        [-0.5 * precisions, means * precisions, constant[:, np.newaxis]], axis=1
+    ).T
 
 
 def _log_normalize(log_prob):
@@ -157,13 +173,47 @@ def sufficient_statistics(
     (array([[3.]]), array([[[3.]]]), array([[[5.]]]))
     """
     frames = np.asarray(frames, dtype=np.float64)
-    post = component_log_likelihoods(frames, weights, means, variances)
-    _log_normalize(post)
+    coefficients = _density_coefficients(weights, means, variances, peak_at_zero=True)
+    return _statistics(frames, coefficients, frame_weights, second_order)
+
+
+# Below this sum of shifted densities a frame's posteriors are recomputed
+# relative to their own maximum, where exp would lose precision to underflow.
+_SMALLEST_SUM = 1e-250
+
+
+def _statistics(frames, coefficients, frame_weights, second_order):
+    """:func:`sufficient_statistics` with the coefficients precomputed."""
+    lead, n_frames, n_dims = frames.shape[:-2], frames.shape[-2], frames.shape[-1]
+    stacked = _powers(frames.reshape(-1, n_dims))
+    # Values are at most 0 (coefficients peak at zero), so exp cannot
+    # overflow and the usual subtraction of each frame's maximum is only
+    # needed where all of a frame's densities underflow.
+    post = stacked @ coefficients
+    np.exp(post, out=post)
+    total = post.sum(axis=-1)
+    far = np.flatnonzero(total < _SMALLEST_SUM)
+    if far.size:
+        exact = stacked[far] @ coefficients
+        exact -= exact.max(axis=-1, keepdims=True)
+        post[far] = np.exp(exact)
+        total[far] = post[far].sum(axis=-1)
+    scale = 1.0 / total
     if frame_weights is not None:
-        post *= np.asarray(frame_weights, dtype=np.float64)[..., np.newaxis]
-    post_t = np.swapaxes(post, -1, -2)
-    second = post_t @ (frames * frames) if second_order else None
-    return post.sum(axis=-2), post_t @ frames, second
+        scale *= np.broadcast_to(frame_weights, frames.shape[:-1]).reshape(-1)
+    post *= scale[:, np.newaxis]
+    # One product per item gives n (column of ones), f and s at once.
+    moments = stacked if second_order else stacked[:, n_dims:]
+    n_items = post.shape[0] // n_frames
+    stats = np.matmul(
+        post.reshape(n_items, n_frames, -1).transpose(0, 2, 1),
+        moments.reshape(n_items, n_frames, -1),
+    )
+    stats = stats.reshape(*lead, *stats.shape[1:])
+    n = stats[..., -1]
+    f = stats[..., -1 - n_dims : -1]
+    s = stats[..., :n_dims] if second_order else None
+    return n, f, s
 
 
 def map_adapt(
