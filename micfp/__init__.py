@@ -11,7 +11,6 @@ is only loaded by :mod:`micfp.neural`.
 import importlib
 
 from ._version import __version__
-from .utils._show_versions import show_versions
 
 _SUBMODULES = [
     "baselines",
@@ -33,6 +32,10 @@ __all__ = [*_SUBMODULES, "__version__", "show_versions"]
 
 
 def __getattr__(name):
+    if name == "show_versions":
+        from .utils._show_versions import show_versions
+
+        return show_versions
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

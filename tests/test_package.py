@@ -23,6 +23,20 @@ def test_import_does_not_load_torch():
     assert out.stdout.strip() == "False False"
 
 
+def test_import_loads_no_scientific_stack():
+    # What makes `import micfp` take a fraction of a second: the stack loads
+    # with the first subpackage used, not with the package.
+    code = (
+        "import sys, micfp; "
+        "print(sorted(m for m in ('numpy', 'scipy', 'sklearn', 'torch') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
 def test_show_versions_prints_dependencies(capsys):
     micfp.show_versions()
     out = capsys.readouterr().out
