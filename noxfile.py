@@ -45,11 +45,43 @@ def docs(session):
 
 @nox.session
 def bench(session):
-    """Run every benchmark script and print its table."""
+    """Run the benchmark scripts; collect their tables into one results file.
+
+    ``nox -s bench`` runs every ``benchmarks/bench_*.py``; ``nox -s bench --
+    --quick`` runs them at small sizes, as a smoke test; names select scripts
+    (``nox -s bench -- --quick clips parallel``); other arguments go to every
+    script. Rows go to ``benchmarks/results/results.json`` and a markdown
+    table, ``results.md``, beside it. A run of every script with no arguments
+    (the default sizes) also writes ``docs/benchmarks/results.inc``, the table
+    of the documentation.
+    """
     _install(session, "test")
-    scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
-    for script in scripts:
-        session.run("python", str(script), *session.posargs)
+    bench_dir = ROOT / "benchmarks"
+    scripts = {path.stem: path for path in sorted(bench_dir.glob("bench_*.py"))}
+    chosen, passed = [], []
+    for arg in session.posargs:
+        name = arg if arg.startswith("bench_") else f"bench_{arg}"
+        if name in scripts:
+            chosen.append(name)
+        else:
+            passed.append(arg)
+    results = bench_dir / "results"
+    results.mkdir(exist_ok=True)
+    json_path = results / "results.json"
+    json_path.unlink(missing_ok=True)
+    for name in chosen or scripts:
+        script = scripts[name]
+        if "import _harness" in script.read_text():
+            session.run("python", str(script), "--json", str(json_path), *passed)
+        else:
+            # a script not on benchmarks/_harness.py takes neither --json nor
+            # --quick: it runs at its own defaults and its table is not collected
+            session.warn(f"{script.name} does not use _harness: rows not collected")
+            session.run("python", str(script))
+    report = ["--markdown", str(results / "results.md")]
+    if not session.posargs:
+        report += ["--rst", str(ROOT / "docs" / "benchmarks" / "results.inc")]
+    session.run("python", str(bench_dir / "report.py"), str(json_path), *report)
 
 
 @nox.session

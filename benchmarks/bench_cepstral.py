@@ -18,12 +18,10 @@ threads on the reference side, as a user would call it, and with BLAS limited
 to one thread on both sides. On a busy machine the first mode penalizes the
 reference, whose small products wait on BLAS threads that are not scheduled.
 
-Run: ``python benchmarks/bench_cepstral.py [--repeats 7]``
+Run: ``python benchmarks/bench_cepstral.py [--repeats 7] [--quick] [--json PATH]``
 """
 
-import argparse
-import time
-
+import _harness
 import librosa
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -33,17 +31,15 @@ from micfp.mixture import GaussianSupervector, fit_ubm
 
 
 def _median_times(funcs, repeats, blas="default"):
+    """Time ``funcs`` taking turns; return the timings and the outputs.
+
+    The call that gives the outputs is also the warm-up of the timed calls.
+    """
     if blas != "default":
         with threadpool_limits(limits=1, user_api="blas"):
             return _median_times(funcs, repeats)
-    times = {name: [] for name in funcs}
-    results = {}
-    for _ in range(repeats):
-        for name, func in funcs.items():
-            start = time.perf_counter()
-            results[name] = func()
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(t)) for name, t in times.items()}, results
+    results = {name: func() for name, func in funcs.items()}
+    return _harness.time_alternately(funcs, repeats, warmup=False), results
 
 
 def _clips(n_clips, n_samples, sr, dtype, rng):
@@ -58,9 +54,9 @@ def _clips(n_clips, n_samples, sr, dtype, rng):
     return X.astype(dtype)
 
 
-def bench_mfcc(repeats, rng):
+def bench_mfcc(repeats, rng, n_clips):
     rows = []
-    sr, n_clips, n_samples = 44100, 1000, 4096
+    sr, n_samples = 44100, 4096
     for dtype in (np.float32, np.float64):
         X = _clips(n_clips, n_samples, sr, dtype, rng)
         mfcc = MFCC(sr, n_mfcc=13, n_mels=40, frame_length=0.03, hop_length=0.015)
@@ -87,13 +83,13 @@ def bench_mfcc(repeats, rng):
             reference = np.swapaxes(out["reference"], 1, 2).reshape(n_clips, -1)
             error = np.abs(out["micfp"] - reference).max() / np.abs(reference).max()
             rows.append(
-                (
+                _harness.faster(
                     f"MFCC {n_clips}x{n_samples} {np.dtype(dtype).name}, BLAS {blas}",
-                    "librosa.feature.mfcc (one call)",
                     times["micfp"],
                     times["reference"],
-                    1.5,
-                    error,
+                    at_least=1.5,
+                    compared_with="librosa.feature.mfcc (one call)",
+                    note=f"max relative difference {error:.2e}",
                 )
             )
     return rows
@@ -110,8 +106,8 @@ def _loop_supervectors(ubm, frames, relevance_factor):
     return out
 
 
-def bench_supervector(repeats, rng):
-    n_clips, n_frames, width, n_components = 900, 64, 39, 64
+def bench_supervector(repeats, rng, n_clips):
+    n_frames, width, n_components = 64, 39, 64
     centers = rng.normal(0, 3, (n_components, width))
     which = rng.integers(0, n_components, (n_clips, n_frames))
     frames = centers[which] + rng.normal(0, 1, (n_clips, n_frames, width))
@@ -131,36 +127,35 @@ def bench_supervector(repeats, rng):
         error = np.abs(out["micfp"] - out["reference"]).max()
         error /= np.abs(out["reference"]).max()
         rows.append(
-            (
+            _harness.faster(
                 f"GSV {n_clips}x{n_frames}x{width}, UBM {n_components}, BLAS {blas}",
-                "loop of predict_proba + adapt",
                 times["micfp"],
                 times["reference"],
-                5.0,
-                error,
+                at_least=5,
+                compared_with="loop of predict_proba + adapt",
+                note=f"max relative difference {error:.2e}",
             )
         )
     return rows
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    args = parser.parse_args(argv)
-    rng = np.random.default_rng(0)
-    rows = bench_mfcc(args.repeats, rng) + bench_supervector(args.repeats, rng)
-    header = (
-        f"{'case':<46} {'reference':<32} {'micfp s':>9} {'ref s':>9} "
-        f"{'ratio':>7} {'target':>7} {'met':>4} {'max rel diff':>13}"
+    args = _harness.parse_args(
+        __doc__,
+        lambda p: (
+            p.add_argument("--repeats", type=int, default=7),
+            p.add_argument("--n-mfcc", type=int, default=1000, help="MFCC clips"),
+            p.add_argument("--n-gsv", type=int, default=900, help="supervector clips"),
+        ),
+        quick={"repeats": 2, "n_mfcc": 100, "n_gsv": 90},
+        argv=argv,
     )
-    print(header)
-    print("-" * len(header))
-    for case, ref_name, ours, ref, target, error in rows:
-        ratio = ref / ours
-        print(
-            f"{case:<46} {ref_name:<32} {ours:9.4f} {ref:9.4f} {ratio:7.2f} "
-            f"{target:7.1f} {'yes' if ratio >= target else 'no':>4} {error:13.2e}"
-        )
+    run = _harness.Run(args, __doc__)
+    run.note(f"median of {args.repeats} repeats, micfp and reference taking turns")
+    rng = np.random.default_rng(0)
+    rows = bench_mfcc(args.repeats, rng, args.n_mfcc)
+    rows += bench_supervector(args.repeats, rng, args.n_gsv)
+    run.finish(rows)
 
 
 if __name__ == "__main__":

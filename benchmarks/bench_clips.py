@@ -14,16 +14,15 @@ or plain NumPy:
   each window's mean square.
 
 Each row prints the median of several repeats (micfp and the reference run
-alternately), the ratio micfp / reference and whether micfp is at least as
-fast (ratio <= 1). The reference outputs are checked against micfp's (same
-clips) before timing.
+alternately, after one warm-up call each), the ratio micfp / reference and
+whether micfp is at least as fast (ratio <= 1). The reference outputs are
+checked against micfp's (same clips) before timing.
 
-Run: ``python benchmarks/bench_clips.py [--repeats 5] [--duration 60]``
+Run: ``python benchmarks/bench_clips.py [--repeats 5] [--duration 60]
+[--quick] [--json PATH]``
 """
 
-import argparse
-import time
-
+import _harness
 import librosa
 import numpy as np
 from sklearn.feature_extraction.image import extract_patches_2d
@@ -33,19 +32,6 @@ from micfp.io import Recordings
 
 SR = 44_100
 LENGTH = 4096
-
-
-def _median_times(first, second, repeats):
-    """Median times of two functions, run alternately after one warm-up each."""
-    first()
-    second()
-    times = np.empty((repeats, 2))
-    for r in range(repeats):
-        for j, func in enumerate((first, second)):
-            start = time.perf_counter()
-            func()
-            times[r, j] = time.perf_counter() - start
-    return np.median(times, axis=0)
 
 
 # random ---------------------------------------------------------------------
@@ -130,36 +116,45 @@ def _recordings(duration, seed=0):
     return Recordings(signals, SR, [f"d{i}" for i in range(9)], [1] * 9)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--duration", type=float, default=60.0)
-    args = parser.parse_args()
+def main(argv=None):
+    args = _harness.parse_args(
+        __doc__,
+        lambda p: (
+            p.add_argument("--repeats", type=int, default=5),
+            p.add_argument("--duration", type=float, default=60.0),
+        ),
+        quick={"repeats": 2, "duration": 5.0},
+        argv=argv,
+    )
+    run = _harness.Run(args, __doc__)
     rec = _recordings(args.duration)
     signals = rec.signals
+    # fewer clips than the default when a quick run's recordings are short
+    n_random = min(1000, int(args.duration * SR) // LENGTH)
+    n_quiet = min(100, n_random // 2)
 
     # the references cut the same clips as micfp (random ones aside: they draw
     # from other generators, so only their shapes are compared)
     X_seq = extract_clips(rec, length=LENGTH, strategy="sequential")[0]
     np.testing.assert_array_equal(X_seq, _sequential_librosa(signals))
     np.testing.assert_array_equal(X_seq, _sequential_loop(signals))
-    X_quiet = extract_clips(rec, length=LENGTH, n_clips=100, strategy="quietest")[0]
-    np.testing.assert_array_equal(X_quiet, _quietest_librosa(signals, 100))
-    np.testing.assert_array_equal(X_quiet, _quietest_loop(signals, 100))
-    X_rand = extract_clips(rec, length=LENGTH, n_clips=1000, random_state=0)[0]
-    assert X_rand.shape == _random_sklearn(signals, 1000, 0).shape
-    assert X_rand.shape == _random_loop(signals, 1000, 0).shape
+    X_quiet = extract_clips(rec, length=LENGTH, n_clips=n_quiet, strategy="quietest")[0]
+    np.testing.assert_array_equal(X_quiet, _quietest_librosa(signals, n_quiet))
+    np.testing.assert_array_equal(X_quiet, _quietest_loop(signals, n_quiet))
+    X_rand = extract_clips(rec, length=LENGTH, n_clips=n_random, random_state=0)[0]
+    assert X_rand.shape == _random_sklearn(signals, n_random, 0).shape
+    assert X_rand.shape == _random_loop(signals, n_random, 0).shape
 
     cases = [
         (
-            "random, 1000/rec",
-            lambda: extract_clips(rec, length=LENGTH, n_clips=1000, random_state=0),
+            f"random, {n_random}/rec",
+            lambda: extract_clips(rec, length=LENGTH, n_clips=n_random, random_state=0),
             [
                 (
                     "sklearn extract_patches_2d",
-                    lambda: _random_sklearn(signals, 1000, 0),
+                    lambda: _random_sklearn(signals, n_random, 0),
                 ),
-                ("python loop", lambda: _random_loop(signals, 1000, 0)),
+                ("python loop", lambda: _random_loop(signals, n_random, 0)),
             ],
         ),
         (
@@ -171,34 +166,38 @@ def main():
             ],
         ),
         (
-            "quietest, 100/rec",
-            lambda: extract_clips(rec, length=LENGTH, n_clips=100, strategy="quietest"),
+            f"quietest, {n_quiet}/rec",
+            lambda: extract_clips(
+                rec, length=LENGTH, n_clips=n_quiet, strategy="quietest"
+            ),
             [
-                ("librosa rms + frame", lambda: _quietest_librosa(signals, 100)),
-                ("python loop", lambda: _quietest_loop(signals, 100)),
+                ("librosa rms + frame", lambda: _quietest_librosa(signals, n_quiet)),
+                ("python loop", lambda: _quietest_loop(signals, n_quiet)),
             ],
         ),
     ]
 
     total = sum(len(s) for s in signals) / SR
-    print(
+    run.note(
         f"9 recordings x {args.duration:g} s at {SR} Hz ({total:.0f} s of float32 "
         f"audio), clips of {LENGTH} samples, median of {args.repeats} repeats"
     )
-    header = (
-        f"{'strategy':<18} {'reference':<27} {'micfp s':>8} {'ref s':>8} "
-        f"{'ratio':>6}  micfp <= ref"
-    )
-    print(header)
-    print("-" * len(header))
+    rows = []
     for name, ours, references in cases:
         for ref_name, ref in references:
-            t_ours, t_ref = _median_times(ours, ref, args.repeats)
-            ratio = t_ours / t_ref
-            print(
-                f"{name:<18} {ref_name:<27} {t_ours:8.4f} {t_ref:8.4f} "
-                f"{ratio:6.2f}  {'yes' if ratio <= 1 else 'no'}"
+            timings = _harness.time_alternately(
+                {"micfp": ours, "reference": ref}, args.repeats
             )
+            rows.append(
+                _harness.time_ratio(
+                    name,
+                    timings["micfp"],
+                    timings["reference"],
+                    at_most=1,
+                    compared_with=ref_name,
+                )
+            )
+    run.finish(rows)
 
 
 if __name__ == "__main__":

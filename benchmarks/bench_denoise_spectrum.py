@@ -20,16 +20,16 @@ Three measurements, each side by side in this one run:
 Timings are medians of ``--repeats`` runs, with micfp and the reference
 alternating, so that load from other processes hits both alike.
 
-Run: ``python benchmarks/bench_denoise_spectrum.py [--repeats 7] [--memory-gib 2]``
+Run: ``python benchmarks/bench_denoise_spectrum.py [--repeats 7] [--memory-gib 2]
+[--quick] [--json PATH]``
 """
 
-import argparse
 import json
 import subprocess
 import sys
-import time
 import warnings
 
+import _harness
 import numpy as np
 import scipy.fft
 
@@ -39,19 +39,8 @@ from micfp.features import LogSpectrum
 NR_PARAMS = {"wavelet": "db8", "level": 5, "threshold": "universal", "mode": "soft"}
 
 
-def _alternate(first, second, repeats):
-    """Median seconds of two callables, run alternately ``repeats`` times."""
-    times = np.empty((repeats, 2))
-    for i in range(repeats):
-        for j, func in enumerate((first, second)):
-            start = time.perf_counter()
-            func()
-            times[i, j] = time.perf_counter() - start
-    return np.median(times, axis=0)
-
-
-def bench_log_spectrum(repeats):
-    X = np.random.default_rng(0).standard_normal((18000, 4096), dtype=np.float32)
+def bench_log_spectrum(repeats, n_clips):
+    X = np.random.default_rng(0).standard_normal((n_clips, 4096), dtype=np.float32)
     X *= 0.1
     spectrum = LogSpectrum().fit(X[:1])
 
@@ -60,26 +49,30 @@ def bench_log_spectrum(repeats):
 
     ours, ref = spectrum.transform(X), reference()
     difference = np.abs(ours - ref).max()
-    t_ours, t_ref = _alternate(lambda: spectrum.transform(X), reference, repeats)
-    return {
-        "name": "LogSpectrum, 18000 x 4096 float32",
-        "micfp_s": t_ours,
-        "reference_s": t_ref,
-        "ratio": t_ours / t_ref,
-        "ratio_label": "micfp / reference time",
-        "target": "<= 1.2",
-        "met": t_ours / t_ref <= 1.2,
-        "note": f"max |difference| {difference:.1e}",
-    }
+    del ours, ref
+    # the first calls above were the warm-up
+    t = _harness.time_alternately(
+        {"micfp": lambda: spectrum.transform(X), "reference": reference},
+        repeats,
+        warmup=False,
+    )
+    return _harness.time_ratio(
+        f"LogSpectrum, {n_clips} x 4096 float32",
+        t["micfp"],
+        t["reference"],
+        at_most=1.2,
+        compared_with="np.log1p(np.abs(scipy.fft.rfft(X)))",
+        note=f"max |difference| {difference:.1e}",
+    )
 
 
-def bench_noise_residual(repeats):
+def bench_noise_residual(repeats, n_clips):
     from skimage.restoration import denoise_wavelet
 
     rng = np.random.default_rng(1)
     t = np.arange(4096) / 44100
-    tones = np.sin(2 * np.pi * rng.uniform(50, 4000, (1000, 1)) * t)
-    X = 0.3 * tones + 0.02 * rng.standard_normal((1000, 4096))
+    tones = np.sin(2 * np.pi * rng.uniform(50, 4000, (n_clips, 1)) * t)
+    X = 0.3 * tones + 0.02 * rng.standard_normal((n_clips, 4096))
     residual = NoiseResidual(**NR_PARAMS).fit(X[:1])
 
     def reference():
@@ -100,17 +93,19 @@ def bench_noise_residual(repeats):
     ours, ref = residual.transform(X), reference()
     scale = np.abs(ref).max(axis=1)
     relative = (np.abs(ours - ref).max(axis=1) / scale).max()
-    t_ours, t_ref = _alternate(lambda: residual.transform(X), reference, repeats)
-    return {
-        "name": "NoiseResidual db8/5/universal/soft, 1000 x 4096 float64",
-        "micfp_s": t_ours,
-        "reference_s": t_ref,
-        "ratio": t_ref / t_ours,
-        "ratio_label": "speed-up over skimage row by row",
-        "target": ">= 3",
-        "met": t_ref / t_ours >= 3,
-        "note": f"max relative difference per row {relative:.1e}",
-    }
+    t = _harness.time_alternately(
+        {"micfp": lambda: residual.transform(X), "reference": reference},
+        repeats,
+        warmup=False,
+    )
+    return _harness.faster(
+        f"NoiseResidual db8/5/universal/soft, {n_clips} x 4096 float64",
+        t["micfp"],
+        t["reference"],
+        at_least=3,
+        compared_with="skimage denoise_wavelet, row by row",
+        note=f"max relative difference per row {relative:.1e}",
+    )
 
 
 _MEMORY_CHILD = """
@@ -164,59 +159,65 @@ def bench_memory(gib, dtype):
         check=True,
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    ratio = result["peak_bytes"] / result["input_bytes"]
+    peak = result["peak_bytes"] / 2**30
+    size = result["input_bytes"] / 2**30
     traced = result["traced_bytes"] / result["input_bytes"]
-    return {
-        "name": (
-            f"NoiseResidual peak memory, {result['input_bytes'] / 2**30:.2f} GiB "
-            f"{dtype} ({result['n_clips']} x 4096)"
+    return _harness.Row(
+        (
+            f"NoiseResidual peak memory, {size:.2f} GiB {dtype} "
+            f"({result['n_clips']} x 4096)"
         ),
-        "micfp_s": result["seconds"],
-        "reference_s": float("nan"),
-        "ratio": ratio,
-        "ratio_label": "peak resident memory above start / input size",
-        "target": "<= 3",
-        "met": ratio <= 3,
-        "note": (
-            f"peak {result['peak_bytes'] / 2**30:.2f} GiB above start "
-            f"(VmHWM); tracemalloc peak {traced:.2f} x input"
+        peak,
+        size,
+        peak / size,
+        "peak <= 3x input",
+        bool(peak / size <= 3),
+        "GiB",
+        "input size",
+        note=(
+            f"peak resident memory above the start (VmHWM); transform took "
+            f"{result['seconds']:.2f} s; tracemalloc peak {traced:.2f} x input"
         ),
-    }
+    )
 
 
 def main(argv=None):
     """Run the three measurements and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--memory-gib", type=float, default=2.0)
-    parser.add_argument("--memory-dtypes", nargs="+", default=["float32", "float64"])
-    args = parser.parse_args(argv)
-
-    print(
+    args = _harness.parse_args(
+        __doc__,
+        lambda p: (
+            p.add_argument("--repeats", type=int, default=7),
+            p.add_argument("--memory-gib", type=float, default=2.0),
+            p.add_argument(
+                "--memory-dtypes", nargs="+", default=["float32", "float64"]
+            ),
+            p.add_argument("--n-spectrum", type=int, default=18000),
+            p.add_argument("--n-residual", type=int, default=1000),
+        ),
+        quick={
+            "repeats": 2,
+            "memory_gib": 0.05,
+            "n_spectrum": 500,
+            "n_residual": 50,
+        },
+        argv=argv,
+    )
+    run = _harness.Run(args, __doc__)
+    run.note(
         f"numpy {np.__version__}, scipy {scipy.__version__}; "
-        f"{args.repeats} alternating repeats, medians\n"
+        f"{args.repeats} alternating repeats, medians"
     )
     # Memory first, while this process is still small.
     memory_rows = [bench_memory(args.memory_gib, d) for d in args.memory_dtypes]
     with warnings.catch_warnings():
         # scikit-image's warnings do not concern the comparison.
         warnings.simplefilter("ignore", UserWarning)
-        rows = [bench_log_spectrum(args.repeats), bench_noise_residual(args.repeats)]
+        rows = [
+            bench_log_spectrum(args.repeats, args.n_spectrum),
+            bench_noise_residual(args.repeats, args.n_residual),
+        ]
     rows += memory_rows
-
-    header = (
-        f"{'measurement':<58} {'micfp s':>8} {'ref s':>8} {'ratio':>7}  target  met"
-    )
-    print(header)
-    print("-" * len(header))
-    for row in rows:
-        print(
-            f"{row['name']:<58} {row['micfp_s']:8.3f} {row['reference_s']:8.3f} "
-            f"{row['ratio']:7.2f}  {row['target']:<6}  {'yes' if row['met'] else 'NO'}"
-        )
-    print()
-    for row in rows:
-        print(f"{row['name']}: ratio is {row['ratio_label']}; {row['note']}")
+    run.finish(rows)
     return rows
 
 

@@ -20,14 +20,14 @@ machine, a second thread that must wait for a busy core can slow PyTorch down
 several times). The machine may be shared: read the ratios, not the absolute
 times.
 
-Run: ``python benchmarks/bench_neural.py [--repeats 5] [--n-train 18000]``
+Run: ``python benchmarks/bench_neural.py [--repeats 5] [--n-train 18000]
+[--n-predict 900] [--quick] [--json PATH]``
 """
 
-import argparse
 import pickle
-import time
 import warnings
 
+import _harness
 import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
@@ -42,19 +42,6 @@ from micfp.neural import MLPClassifier
 LAYERS = (256, 256, 256)
 BATCH = 200
 N_CLASSES = 9
-
-
-def _median_times(funcs, repeats):
-    """Median times of several functions, run in turn after one warm-up each."""
-    for func in funcs:
-        func()
-    times = np.empty((repeats, len(funcs)))
-    for r in range(repeats):
-        for j, func in enumerate(funcs):
-            start = time.perf_counter()
-            func()
-            times[r, j] = time.perf_counter() - start
-    return np.median(times, axis=0)
 
 
 def _features(n, width, seed):
@@ -89,8 +76,13 @@ def bench_epoch(n_train, repeats):
             warnings.simplefilter("ignore", ConvergenceWarning)
             SklearnMLP(LAYERS, max_iter=1, batch_size=BATCH, random_state=0).fit(X, y)
 
-    return _median_times(
-        [lambda: micfp_epoch(None), lambda: micfp_epoch(1), sklearn_epoch], repeats
+    return _harness.time_alternately(
+        {
+            "micfp": lambda: micfp_epoch(None),
+            "micfp, n_threads=1": lambda: micfp_epoch(1),
+            "sklearn": sklearn_epoch,
+        },
+        repeats,
     )
 
 
@@ -101,9 +93,9 @@ def _one_thread_copy(pipeline):
     return copy
 
 
-def bench_predict(repeats):
-    X_train, y_train = _clips(900, seed=1)
-    X_test, _ = _clips(900, seed=2)
+def bench_predict(repeats, n_clips):
+    X_train, y_train = _clips(n_clips, seed=1)
+    X_test, _ = _clips(n_clips, seed=2)
 
     def pipeline(classifier):
         return make_pipeline(
@@ -115,46 +107,71 @@ def bench_predict(repeats):
         ours = pipeline(MLPClassifier(LAYERS, max_epochs=2, random_state=0))
         theirs = pipeline(SklearnMLP(LAYERS, max_iter=2, random_state=0))
     ours_1 = _one_thread_copy(ours)
-    times = _median_times(
-        [
-            lambda: ours.predict(X_test),
-            lambda: ours_1.predict(X_test),
-            lambda: theirs.predict(X_test),
-        ],
+    times = _harness.time_alternately(
+        {
+            "micfp": lambda: ours.predict(X_test),
+            "micfp, n_threads=1": lambda: ours_1.predict(X_test),
+            "sklearn": lambda: theirs.predict(X_test),
+        },
         repeats,
     )
-    return 1000 * times / len(X_test)
+    return {
+        name: _harness.Timing(
+            1000 * t.median / len(X_test), [1000 * x / len(X_test) for x in t.samples]
+        )
+        for name, t in times.items()
+    }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--n-train", type=int, default=18000)
-    args = parser.parse_args()
-
-    print(
-        f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
+def main(argv=None):
+    args = _harness.parse_args(
+        __doc__,
+        lambda p: (
+            p.add_argument("--repeats", type=int, default=5),
+            p.add_argument("--n-train", type=int, default=18000),
+            p.add_argument("--n-predict", type=int, default=900),
+        ),
+        quick={"repeats": 1, "n_train": 600, "n_predict": 90},
+        argv=argv,
+    )
+    run = _harness.Run(args, __doc__)
+    threads = torch.get_num_threads()
+    run.note(
+        f"torch {torch.__version__}, {threads} threads; "
         f"median of {args.repeats} repeats"
     )
     epoch = bench_epoch(args.n_train, args.repeats)
-    predict = bench_predict(args.repeats)
+    predict = bench_predict(args.repeats, args.n_predict)
 
-    header = f"{'measurement':<48}{'micfp':>9}{'sklearn':>9}{'ratio':>7}  target"
-    print(header)
-    print("-" * len(header))
-    for label, ours in [("", epoch[0]), (", n_threads=1", epoch[1])]:
-        ratio = ours / epoch[2]
-        print(
-            f"{f'MLP epoch, {args.n_train} x 2049 float32 (s){label}':<48}"
-            f"{ours:>9.3f}{epoch[2]:>9.3f}{ratio:>7.2f}  "
-            f"ratio <= 0.7: {'met' if ratio <= 0.7 else 'NOT met'}"
+    # (key in the timings, how micfp's network runs)
+    variants = [("micfp", f"{threads} threads"), ("micfp, n_threads=1", "n_threads=1")]
+    rows = []
+    for name, label in variants:
+        rows.append(
+            _harness.time_ratio(
+                f"MLP epoch, {args.n_train} x 2049 float32, {label}",
+                epoch[name],
+                epoch["sklearn"],
+                at_most=0.7,
+                compared_with="sklearn MLPClassifier, max_iter=1",
+            )
         )
-    for label, ours in [("", predict[0]), (", n_threads=1", predict[1])]:
-        print(
-            f"{f'predict 900 clips (ms/clip){label}':<48}"
-            f"{ours:>9.3f}{predict[2]:>9.3f}{ours / predict[2]:>7.2f}  "
-            f"micfp <= 0.5 ms/clip: {'met' if ours <= 0.5 else 'NOT met'}"
+    for name, label in variants:
+        ours, theirs = predict[name], predict["sklearn"]
+        rows.append(
+            _harness.Row(
+                f"predict {args.n_predict} clips, {label}",
+                ours.median,
+                theirs.median,
+                ours.median / theirs.median,
+                "<= 0.5 ms/clip",
+                bool(ours.median <= 0.5),
+                "ms/clip",
+                "same Pipeline, sklearn MLP",
+                samples={"micfp": ours.samples, "reference": theirs.samples},
+            )
         )
+    run.finish(rows)
 
 
 if __name__ == "__main__":

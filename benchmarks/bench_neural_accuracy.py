@@ -21,13 +21,19 @@ reports on real devices, then which of the sources' orderings hold here.
 Network widths are smaller than the sources' to keep the run short on a CPU;
 the simulator is used as it is.
 
+In the results table each classifier's row holds its clip accuracy (micfp
+column) beside the source's number (reference column), and each ordering's
+row the accuracies of the two sides it compares; the orderings are the
+targets.
+
 Run: ``python benchmarks/bench_neural_accuracy.py [--seed 0] [--duration 60]
-[--n-clips 300] [--n-long-clips 60] [--epochs 30] [--threads 1]``
+[--n-clips 300] [--n-long-clips 60] [--epochs 30] [--threads 1] [--quick]
+[--json PATH]``
 """
 
-import argparse
 import time
 
+import _harness
 import numpy as np
 import torch
 from sklearn.preprocessing import StandardScaler
@@ -247,85 +253,154 @@ def _print_row(row):
 
 
 def _orderings(rows):
+    """List the sources' orderings that ``rows`` can check.
+
+    Each is ``(claim, left accuracy, right accuracy, left model, right model,
+    slack)``, models as ``(features, classifier)``. A claim holds when the left
+    model's clip accuracy exceeds the right one's, or, where ``slack`` is not
+    None, comes within ``slack`` of it.
+    """
     clip = {(row[1], row[2]): row[3] for row in rows}
     residual, raw = "noise residual", "raw signal"
     mlps = [f"MLP, {d} hidden layer{'s' if d > 1 else ''}" for d in (1, 2, 3)]
     claims = []
     if (residual, "softmax regression") in clip:
+        worst_mlp = min(mlps, key=lambda m: clip[residual, m])
         claims += [
             (
-                "MLPs (1-3 layers) beat softmax on the noise residual",
-                all(
-                    clip[residual, m] > clip[residual, "softmax regression"]
-                    for m in mlps
-                ),
+                "MLPs (1-3 layers) beat softmax on the noise residual (worst MLP)",
+                (residual, worst_mlp),
+                (residual, "softmax regression"),
+                None,
             ),
             (
-                "noise residual beats raw signal (softmax and MLP)",
-                clip[residual, "softmax regression"] > clip[raw, "softmax regression"]
-                and clip[residual, mlps[0]] > clip[raw, mlps[0]],
+                "noise residual beats raw signal, softmax",
+                (residual, "softmax regression"),
+                (raw, "softmax regression"),
+                None,
+            ),
+            (
+                "noise residual beats raw signal, MLP",
+                (residual, mlps[0]),
+                (raw, mlps[0]),
+                None,
             ),
             (
                 "CNN on the waveform beats the raw-spectrum MLP",
-                clip[raw, "CNN on the waveform"] > clip[raw, mlps[0]],
-            ),
-            (
-                "model averaging is within 1 point of the whole input, or better",
-                all(
-                    clip[residual, f"model averaging, {d} layer{'s' if d > 1 else ''}"]
-                    >= clip[residual, m] - 0.01
-                    for d, m in zip((1, 2, 3), mlps, strict=True)
-                ),
+                (raw, "CNN on the waveform"),
+                (raw, mlps[0]),
+                None,
             ),
         ]
-    if ("both", "PSTNN, attention, deep-and-shallow") in clip:
-        fused = clip["both", "PSTNN, attention, deep-and-shallow"]
+        for depth, mlp in zip((1, 2, 3), mlps, strict=True):
+            averaging = f"model averaging, {depth} layer{'s' if depth > 1 else ''}"
+            claims.append(
+                (
+                    f"{averaging}: within 1 point of the whole input, or better",
+                    (residual, averaging),
+                    (residual, mlp),
+                    0.01,
+                )
+            )
+    fused = ("both", "PSTNN, attention, deep-and-shallow")
+    if fused in clip:
         claims += [
             (
                 "fusion beats the spatial branch alone",
-                fused > clip["supervector", "spatial branch alone (DNN)"],
+                fused,
+                ("supervector", "spatial branch alone (DNN)"),
+                None,
             ),
             (
                 "fusion beats the temporal branch alone",
-                fused > clip["MFCC frames", "temporal branch alone (Bi-LSTM)"],
+                fused,
+                ("MFCC frames", "temporal branch alone (Bi-LSTM)"),
+                None,
             ),
             (
                 "attention beats concatenation",
-                fused > clip["both", "PSTNN, concatenation"],
+                fused,
+                ("both", "PSTNN, concatenation"),
+                None,
             ),
             (
                 "deep-and-shallow loss beats a single loss",
-                fused > clip["both", "PSTNN, single loss on the fused output"],
+                fused,
+                ("both", "PSTNN, single loss on the fused output"),
+                None,
             ),
         ]
-    return claims
+    return [
+        (claim, clip[left], clip[right], left, right, slack)
+        for claim, left, right, slack in claims
+    ]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--duration", type=float, default=60.0)
-    parser.add_argument(
-        "--n-clips", type=int, default=300, help="4096-sample clips a take"
+def _result_rows(rows):
+    """Harness rows: one per classifier, then one per ordering."""
+    out = []
+    for table, features, name, clip, rec, paper, seconds in rows:
+        out.append(
+            _harness.Row(
+                f"{table}, {features}: {name}, clip accuracy",
+                100 * clip,
+                paper,
+                None,
+                "",
+                None,
+                "%",
+                "source, real devices" if paper is not None else "",
+                note=f"recording accuracy {100 * rec:.1f} %; fit {seconds:.0f} s",
+            )
+        )
+    for claim, left, right, _, (_, right_name), slack in _orderings(rows):
+        holds = left > right if slack is None else left >= right - slack
+        out.append(
+            _harness.Row(
+                claim,
+                100 * left,
+                100 * right,
+                left / right,
+                "> reference" if slack is None else ">= reference - 1 point",
+                bool(holds),
+                "%",
+                right_name,
+            )
+        )
+    return out
+
+
+def main(argv=None):
+    args = _harness.parse_args(
+        __doc__,
+        lambda p: (
+            p.add_argument("--seed", type=int, default=0),
+            p.add_argument("--duration", type=float, default=60.0),
+            p.add_argument(
+                "--n-clips", type=int, default=300, help="4096-sample clips a take"
+            ),
+            p.add_argument(
+                "--n-long-clips", type=int, default=60, help="one-second clips a take"
+            ),
+            p.add_argument("--epochs", type=int, default=30),
+            p.add_argument(
+                "--threads",
+                type=int,
+                default=None,
+                help="PyTorch CPU threads (default: PyTorch's)",
+            ),
+            p.add_argument("--only", choices=["A", "B"], default=None),
+        ),
+        quick={"duration": 10.0, "n_clips": 30, "n_long_clips": 5, "epochs": 2},
+        argv=argv,
     )
-    parser.add_argument(
-        "--n-long-clips", type=int, default=60, help="one-second clips a take"
-    )
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="PyTorch CPU threads (default: PyTorch's)",
-    )
-    parser.add_argument("--only", choices=["A", "B"], default=None)
-    args = parser.parse_args()
+    run = _harness.Run(args, __doc__)
     if args.threads:
         torch.set_num_threads(args.threads)
 
     start = time.perf_counter()
     recordings = make_recordings(duration=args.duration, random_state=args.seed)
-    print(
+    run.note(
         f"9 simulated devices x 3 takes x {args.duration:g} s (seed {args.seed}, "
         f"{time.perf_counter() - start:.0f} s); train takes 1-2, test take 3; "
         f"{args.epochs} epochs; {torch.get_num_threads()} threads"
@@ -337,10 +412,7 @@ def main():
         rows += seed_a(recordings, args)
     if args.only in (None, "B"):
         rows += seed_b(recordings, args)
-    if rows:
-        print("\nOrderings reported by the sources, on simulated devices (clip level):")
-        for claim, holds in _orderings(rows):
-            print(f"  {'holds' if holds else 'does not hold':<14} {claim}")
+    run.finish(_result_rows(rows))
 
 
 if __name__ == "__main__":

@@ -1,99 +1,87 @@
 """Time :func:`micfp.datasets.make_recordings` against its targets.
 
-Run ``python benchmarks/bench_simulator.py [--repeats N]``. Each configuration
-is generated several times (the configurations take turns); the table gives
-the median wall time, the median CPU time of the process, the target and
-whether the wall median meets it. The reference point is the time budget of
-the target (there is no other simulator to compare with), so the ratio column
-is the wall median divided by the target: at most 1 meets it. On a shared
-machine the CPU time tells how much of the wall time is the simulator's own
-work.
+Run ``python benchmarks/bench_simulator.py [--repeats N] [--duration S]``.
+Each configuration (nine devices, three takes of ``--duration`` seconds at
+44.1 kHz; in float64, in float32, with two threads, with automatic gain
+control) is generated several times, the configurations taking turns; the
+table gives the median wall time against the target of 10 s for takes of
+60 s (scaled with the duration: the budget is per second of audio). There is
+no other simulator to compare with, so the reference figure is the budget and
+the ratio is the wall median over it: at most 1 meets it. The median CPU time
+of the process is noted beside: on a shared machine it tells how much of the
+wall time is the simulator's own work.
 """
 
-import argparse
 import time
 
+import _harness
 import numpy as np
 
 from micfp.datasets import make_recordings
 
-# (label, keyword arguments, target in seconds)
-CONFIGURATIONS = [
-    (
-        "9 devices x 3 x 60 s, 44.1 kHz",
-        {"n_devices": 9, "n_recordings": 3, "duration": 60.0, "sr": 44100},
-        10.0,
-    ),
-    (
-        "same, dtype=float32",
-        {
-            "n_devices": 9,
-            "n_recordings": 3,
-            "duration": 60.0,
-            "sr": 44100,
-            "dtype": np.float32,
-        },
-        10.0,
-    ),
-    (
-        "same, n_jobs=2 (threads)",
-        {
-            "n_devices": 9,
-            "n_recordings": 3,
-            "duration": 60.0,
-            "sr": 44100,
-            "n_jobs": 2,
-        },
-        10.0,
-    ),
-    (
-        "same, agc=True",
-        {
-            "n_devices": 9,
-            "n_recordings": 3,
-            "duration": 60.0,
-            "sr": 44100,
-            "agc": True,
-        },
-        10.0,
-    ),
-]
+BUDGET_S = 10.0  # for 9 devices x 3 takes x 60 s
+BUDGET_DURATION = 60.0
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
+def configurations(duration):
+    """(label, keyword arguments) of each timed configuration."""
+    base = {"n_devices": 9, "n_recordings": 3, "duration": duration, "sr": 44100}
+    return [
+        (f"9 devices x 3 x {duration:g} s, 44.1 kHz", base),
+        ("same, dtype=float32", {**base, "dtype": np.float32}),
+        ("same, n_jobs=2 (threads)", {**base, "n_jobs": 2}),
+        ("same, agc=True", {**base, "agc": True}),
+    ]
+
+
+def main(argv=None):
+    args = _harness.parse_args(
+        __doc__,
+        lambda p: (
+            p.add_argument("--repeats", type=int, default=3),
+            p.add_argument("--duration", type=float, default=BUDGET_DURATION),
+        ),
+        quick={"repeats": 1, "duration": 5.0},
+        argv=argv,
+    )
+    run = _harness.Run(args, __doc__)
+    cases = configurations(args.duration)
+    budget = BUDGET_S * args.duration / BUDGET_DURATION
+    run.note(
+        f"make_recordings, median of {args.repeats} repeats; budget {budget:.3g} s "
+        f"({BUDGET_S:g} s per 9 x 3 takes of {BUDGET_DURATION:g} s)"
+    )
 
     # Configurations take turns within each repeat, so that a change in the
     # load of the shared machine touches all of them alike.
-    wall = {label: [] for label, _, _ in CONFIGURATIONS}
-    cpu = {label: [] for label, _, _ in CONFIGURATIONS}
+    wall = {label: [] for label, _ in cases}
+    cpu = {label: [] for label, _ in cases}
     for seed in range(args.repeats):
-        for label, kwargs, _ in CONFIGURATIONS:
+        for label, kwargs in cases:
             start, start_cpu = time.perf_counter(), time.process_time()
             rec = make_recordings(random_state=seed, **kwargs)
             wall[label].append(time.perf_counter() - start)
             cpu[label].append(time.process_time() - start_cpu)
             del rec
 
-    header = (
-        f"{'configuration':<34} {'wall s':>7} {'cpu s':>7} {'target s':>9} "
-        f"{'ratio':>6}  met"
-    )
-    print(header)
-    print("-" * len(header))
-    for label, _, target in CONFIGURATIONS:
+    rows = []
+    for label, _ in cases:
         median = float(np.median(wall[label]))
-        met = "yes" if median <= target else "no"
-        print(
-            f"{label:<34} {median:7.2f} {np.median(cpu[label]):7.2f} "
-            f"{target:9.1f} {median / target:6.2f}  {met}"
+        rows.append(
+            _harness.Row(
+                label,
+                median,
+                budget,
+                median / budget,
+                f"wall <= {budget:.3g} s",
+                median <= budget,
+                "s",
+                "time budget",
+                note=f"median CPU time of the process {np.median(cpu[label]):.2f} s",
+                samples={"micfp": wall[label]},
+            )
         )
-    print(
-        "\nwall s and cpu s: medians over the repeats; ratio: wall median over "
-        "target (at most 1 meets it)."
-    )
+    run.finish(rows)
 
 
 if __name__ == "__main__":
