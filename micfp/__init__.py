@@ -23,6 +23,7 @@ _SUBMODULES = [
     "mixture",
     "model_selection",
     "neural",
+    "persistence",
     "plot",
     "utils",
     "voting",

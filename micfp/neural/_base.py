@@ -7,6 +7,7 @@ exactly the ones listed in ``__init__`` and scikit-learn's cloning, grid search
 and checks see an ordinary estimator.
 """
 
+import warnings
 from abc import abstractmethod
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -260,6 +261,75 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         # np.require copies read-only input (memory maps), which torch cannot wrap.
         return torch.from_numpy(np.require(X, requirements=["C", "W"]))
 
+    def _make_net(self, n_features, seed, device=None):
+        """Build the skorch net, untrained, for ``n_features`` and ``classes_``.
+
+        Building the module draws its initial weights from torch's global
+        generator, so callers seed it (inside ``fork_rng``) first. ``device``
+        overrides the ``device`` parameter.
+        """
+        from skorch import NeuralNetClassifier
+        from skorch.dataset import ValidSplit
+
+        device = _resolve_device(self.device if device is None else device)
+        dtype = torch.float64 if self.dtype == "float64" else torch.float32
+        criterion, criterion_params = self._criterion()
+        optimizer, optimizer_params = self._optimizer()
+        train_split = None
+        if self.early_stopping:
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=True, random_state=seed
+            )
+        module = self._build_module(n_features, len(self.classes_)).to(dtype)
+        return NeuralNetClassifier(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=_Batches,
+            iterator_valid=_Batches,
+            iterator_train__shuffle=True,
+            train_split=train_split,
+            callbacks=self._callbacks(seed),
+            predict_nonlinearity=_softmax,
+            device=device,
+            verbose=self.verbose,
+            **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
+            optimizer__weight_decay=self.weight_decay,
+            **{f"criterion__{k}": v for k, v in criterion_params.items()},
+        )
+
+    def _restore_net(self, state_dict, history):
+        """Rebuild ``net_`` and ``history_`` of a fitted classifier from its parts.
+
+        ``classes_`` and ``n_features_in_`` must be set. ``state_dict`` holds
+        the weights of ``net_.module_`` and ``history`` the list of epoch
+        records; the optimizer starts afresh, as a new ``fit`` would. A network
+        trained on CUDA comes back on the CPU, with a warning, where CUDA is
+        absent, as skorch does when it unpickles one.
+        """
+        from skorch.history import History
+
+        device = None
+        if self.device == "cuda" and not torch.cuda.is_available():
+            warnings.warn(
+                "The network was trained with device='cuda', but no CUDA device "
+                "is available; it is loaded on the CPU. Call "
+                "set_params(device='cpu') before fitting it again here.",
+                UserWarning,
+                stacklevel=3,
+            )
+            device = "cpu"
+        with torch.random.fork_rng(devices=range(torch.cuda.device_count())):
+            net = self._make_net(self.n_features_in_, None, device).initialize()
+        net.module_.load_state_dict(state_dict)
+        net.history_ = History(history)
+        self.net_ = net
+        self.history_ = net.history
+        return self
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the network on clips ``X`` with device labels ``y``.
@@ -276,9 +346,6 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
-        from skorch import NeuralNetClassifier
-        from skorch.dataset import ValidSplit
-
         X, y = self._validate_X(X, reset=True, y=y)
         self._check_layout(X.shape[1])
         check_classification_targets(y)
@@ -288,44 +355,15 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} needs samples of at least 2 classes; "
                 f"got 1 class ({self.classes_[0]!r})."
             )
-        device = _resolve_device(self.device)
-        dtype = torch.float64 if self.dtype == "float64" else torch.float32
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
-        criterion, criterion_params = self._criterion()
-        optimizer, optimizer_params = self._optimizer()
-        train_split = None
-        if self.early_stopping:
-            train_split = ValidSplit(
-                self.validation_fraction, stratified=True, random_state=seed
-            )
-
         with (
             _torch_threads(self.n_threads),
             torch.random.fork_rng(devices=range(torch.cuda.device_count())),
         ):
             torch.manual_seed(seed)
-            module = self._build_module(X.shape[1], len(self.classes_)).to(dtype)
-            net = NeuralNetClassifier(
-                module,
-                criterion=criterion,
-                optimizer=optimizer,
-                lr=self.lr,
-                max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
-                iterator_train=_Batches,
-                iterator_valid=_Batches,
-                iterator_train__shuffle=True,
-                train_split=train_split,
-                callbacks=self._callbacks(seed),
-                predict_nonlinearity=_softmax,
-                device=device,
-                verbose=self.verbose,
-                **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
-                optimizer__weight_decay=self.weight_decay,
-                **{f"criterion__{k}": v for k, v in criterion_params.items()},
-            )
+            net = self._make_net(X.shape[1], seed)
             net.fit(self._to_tensor(X), torch.from_numpy(y_encoded.astype(np.int64)))
 
         self.net_ = net

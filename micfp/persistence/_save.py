@@ -1,0 +1,251 @@
+"""Turning a model into a manifest, arrays and network weights."""
+
+import inspect
+import io
+import math
+import sys
+import types
+
+import numpy as np
+
+from ._errors import UnsupportedValueError
+from ._format import (
+    BIT_GENERATORS,
+    BUILTIN_TYPES,
+    NUMPY_TYPES,
+    SEQUENCE_KINDS,
+    dtype_string,
+)
+from ._trust import import_class, is_trusted, type_name
+
+_FUNCTION_TYPES = (
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.BuiltinMethodType,
+    types.LambdaType,
+    np.ufunc,
+)
+
+
+def _neural_base():
+    """Return the base class of micfp's networks, if ``micfp.neural`` is loaded.
+
+    Without it no network can exist, and torch need not be imported.
+    """
+    module = sys.modules.get("micfp.neural._base")
+    return None if module is None else module._BaseNeuralClassifier
+
+
+def _unsupported(path, what):
+    return UnsupportedValueError(
+        f"Cannot save {path}: it is {what}, and the safe format only stores "
+        "None, bool, int, float, str, bytes, slices, lists, tuples, sets, dicts, NumPy "
+        "arrays, scalars and dtypes, random generators and the attributes of "
+        "micfp estimators and scikit-learn classes. Use pickle or joblib for "
+        "this model, or pass a class you own in trusted=."
+    )
+
+
+class Writer:
+    """Encodes a model into manifest nodes, collecting arrays and weights.
+
+    Parameters
+    ----------
+    trusted : frozenset of str
+        Further classes whose instances may be saved.
+    """
+
+    def __init__(self, trusted):
+        self.trusted = trusted
+        self.arrays = {}
+        self.weights = {}
+        self._ids = {}
+        # Objects stay referenced while encoding, so that their ids stay unique.
+        self._seen = []
+        self._active = set()
+
+    def _shared(self, value):
+        """Return the node id of ``value``, and whether it was encoded already."""
+        key = id(value)
+        if key in self._ids:
+            return self._ids[key], True
+        self._ids[key] = len(self._seen)
+        self._seen.append(value)
+        return self._ids[key], False
+
+    def encode(self, value, path):
+        """Return the manifest node of ``value``, found at attribute path ``path``."""
+        kind = type(value)
+        if value is None or kind in (bool, int, str):
+            return value
+        if kind is float:
+            return (
+                value
+                if math.isfinite(value)
+                else {"kind": "float", "value": str(value)}
+            )
+        if kind is bytes:
+            return {"kind": "bytes", "hex": value.hex()}
+        if kind is slice:
+            return {
+                "kind": "slice",
+                **{
+                    key: self.encode(getattr(value, key), f"{path}.{key}")
+                    for key in ("start", "stop", "step")
+                },
+            }
+        if kind in (list, tuple, set, frozenset, dict):
+            return self._container(value, path)
+        if kind is np.ndarray:
+            return self._array(value, path)
+        if isinstance(value, np.generic):
+            return self._scalar(value, path)
+        if isinstance(value, np.dtype):
+            text = dtype_string(value)
+            if text is None:
+                raise _unsupported(path, f"the dtype {value!r}")
+            return {"kind": "dtype", "value": text}
+        if inspect.isclass(value):
+            return self._type(value, path)
+        if kind is np.random.RandomState:
+            return self._generator("random_state", value, path)
+        if kind is np.random.Generator:
+            return self._generator("generator", value, path)
+        if isinstance(value, _FUNCTION_TYPES):
+            name = getattr(value, "__qualname__", None) or getattr(
+                value, "__name__", repr(value)
+            )
+            raise _unsupported(path, f"a function ({name})")
+        return self._object(value, path)
+
+    def _container(self, value, path):
+        if id(value) in self._active:
+            raise _unsupported(path, "a container that holds itself")
+        self._active.add(id(value))
+        try:
+            if type(value) is dict:
+                items = [
+                    [
+                        self.encode(key, f"{path}[{key!r}].key"),
+                        self.encode(item, f"{path}[{key!r}]"),
+                    ]
+                    for key, item in value.items()
+                ]
+                return {"kind": "dict", "items": items}
+            kind = next(k for k, t in SEQUENCE_KINDS.items() if type(value) is t)
+            if kind in ("set", "frozenset"):
+                # A stable order, so that a model gives the same file every time.
+                value = sorted(value, key=repr)
+            items = [self.encode(item, f"{path}[{i}]") for i, item in enumerate(value)]
+            return {"kind": kind, "items": items}
+        finally:
+            self._active.discard(id(value))
+
+    def _array(self, value, path):
+        node_id, seen = self._shared(value)
+        if seen:
+            return {"kind": "ref", "id": node_id}
+        if value.dtype.hasobject and value.dtype.fields is None:
+            flat = value.reshape(-1)
+            items = [self.encode(item, f"{path}[{i}]") for i, item in enumerate(flat)]
+            return {
+                "kind": "object_array",
+                "id": node_id,
+                "shape": list(value.shape),
+                "items": items,
+            }
+        if dtype_string(value.dtype) is None:
+            raise _unsupported(path, f"an array of dtype {value.dtype!r}")
+        name = f"arrays/{node_id}.npy"
+        self.arrays[name] = value
+        return {"kind": "array", "id": node_id, "file": name}
+
+    def _scalar(self, value, path):
+        text = dtype_string(value.dtype)
+        if text is None:
+            raise _unsupported(path, f"a NumPy scalar of dtype {value.dtype!r}")
+        return {
+            "kind": "scalar",
+            "dtype": text,
+            "hex": np.asarray(value).tobytes().hex(),
+        }
+
+    def _type(self, value, path):
+        for name, known in (*BUILTIN_TYPES.items(), *NUMPY_TYPES.items()):
+            if value is known:
+                return {"kind": "type", "value": name}
+        raise _unsupported(path, f"the class {type_name(value)} itself")
+
+    def _generator(self, kind, value, path):
+        node_id, seen = self._shared(value)
+        if seen:
+            return {"kind": "ref", "id": node_id}
+        if kind == "random_state":
+            state = value.get_state(legacy=False)
+        else:
+            state = value.bit_generator.state
+            if state.get("bit_generator") not in BIT_GENERATORS:
+                raise _unsupported(path, "a Generator of an unknown bit generator")
+        return {
+            "kind": kind,
+            "id": node_id,
+            "state": self.encode(state, f"{path}.state"),
+        }
+
+    def _object(self, value, path):
+        cls = type(value)
+        name = type_name(cls)
+        if not is_trusted(name, self.trusted):
+            raise _unsupported(path, f"an instance of {name}, which is not trusted")
+        if import_class(name) is not cls:
+            raise _unsupported(
+                path, f"an instance of {name}, which cannot be imported by that name"
+            )
+        node_id, seen = self._shared(value)
+        if seen:
+            return {"kind": "ref", "id": node_id}
+        state = value.__getstate__()
+        if state is None:
+            state = {}
+        if type(state) is not dict:
+            raise _unsupported(
+                path, f"an instance of {name}, whose state is not a dict of attributes"
+            )
+        node = {"kind": "object", "id": node_id, "class": name}
+        neural = _neural_base()
+        if neural is not None and isinstance(value, neural) and "net_" in state:
+            return self._network(node, value, state, path)
+        node["attributes"] = self._attributes(state, path)
+        return node
+
+    def _attributes(self, state, path):
+        attributes = {}
+        for key, item in state.items():
+            if type(key) is not str:
+                raise _unsupported(
+                    f"{path}[{key!r}]", "an attribute whose name is not a str"
+                )
+            attributes[key] = self.encode(item, f"{path}.{key}")
+        return attributes
+
+    def _network(self, node, value, state, path):
+        import torch
+
+        state = {k: v for k, v in state.items() if k not in ("net_", "history_")}
+        weights = {
+            key: tensor.detach().cpu()
+            for key, tensor in value.net_.module_.state_dict().items()
+        }
+        name = f"weights/{node['id']}.pt"
+        buffer = io.BytesIO()
+        torch.save(weights, buffer)
+        self.weights[name] = buffer.getvalue()
+        history = [dict(record) for record in value.history_]
+        node.update(
+            kind="network",
+            attributes=self._attributes(state, path),
+            weights=name,
+            history=self.encode(history, f"{path}.history_"),
+        )
+        return node
