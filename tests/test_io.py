@@ -238,10 +238,20 @@ def _make_bad(tmp_path, kind):
     [
         ("missing", AudioFileError, "does not exist"),
         ("folder", AudioFileError, "is not a file.*load_recordings"),
-        ("text", AudioFileError, "Cannot read .* as a WAV file.*not understood"),
-        ("truncated", AudioFileError, "is truncated.*Reached EOF prematurely"),
-        ("header_cut", AudioFileError, "Cannot read .* as a WAV file"),
-        ("adpcm", AudioFileError, "Cannot read .*Unknown wave file format"),
+        ("text", AudioFileError, "Cannot read .* as a WAV file: it starts with b'this"),
+        (
+            "truncated",
+            AudioFileError,
+            "as a WAV file: it is truncated.*declares 2000 bytes but only 956 follow"
+            ".*export the file again",
+        ),
+        (
+            "header_cut",
+            AudioFileError,
+            "as a WAV file: it is truncated.*b'fmt ' at byte 12 declares 16 bytes "
+            "but only 10",
+        ),
+        ("adpcm", AudioFileError, "Cannot read .*Microsoft ADPCM \\(format tag 0x0002"),
         ("empty", AudioValueError, "holds no samples"),
         ("nan", AudioValueError, "holds 1 NaN or infinite sample.* out of 3"),
         ("inf", AudioValueError, "holds 1 NaN or infinite sample.* out of 4"),
@@ -255,19 +265,29 @@ def test_read_bad_files(tmp_path, kind, error, message):
     assert isinstance(info.value, ValueError)
 
 
-@pytest.mark.parametrize(
-    "kind, cause",
-    [
-        ("text", ValueError),
-        ("header_cut", struct.error),
-        ("adpcm", ValueError),
-        ("truncated", wavfile.WavFileWarning),
-    ],
-)
-def test_read_errors_chain_the_original(tmp_path, kind, cause):
+@pytest.mark.parametrize("kind", ["text", "header_cut", "adpcm", "truncated"])
+def test_format_errors_chain_nothing(tmp_path, kind):
+    # the message says everything: no struct or NumPy error behind it
     with pytest.raises(AudioFileError) as info:
         read_audio(_make_bad(tmp_path, kind))
-    assert isinstance(info.value.__cause__, cause)
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__
+
+
+def test_open_error_chains_the_os_error(tmp_path, monkeypatch):
+    import micfp.io._wav as wav_module
+
+    wavfile.write(tmp_path / "a.wav", 8000, np.zeros(10, np.int16))
+
+    def refuse(path, mode):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(wav_module, "open", refuse, raising=False)
+    with pytest.raises(
+        AudioFileError, match=r"Cannot open '.*a.wav': Permission"
+    ) as info:
+        read_audio(tmp_path / "a.wav")
+    assert isinstance(info.value.__cause__, PermissionError)
 
 
 def test_unknown_chunk_is_reported_with_file_name(tmp_path):
@@ -583,3 +603,374 @@ def test_load_reports_skipped_chunks_once(tmp_path):
     assert re.search(r"1 file\(s\).*meta.wav: Chunk", str(record[0].message))
     assert record[0].filename == __file__
     assert len(rec.signals[0]) == 5
+
+
+# --------------------------------------------------------------------------
+# read_audio: byte orders, containers and RF64, built byte by byte
+
+
+def _chunk(chunk_id, body, endian="<"):
+    pad = b"\x00" if len(body) % 2 else b""
+    return chunk_id + struct.pack(endian + "I", len(body)) + body + pad
+
+
+def _encode_pcm(stored, container, *, big_endian=False):
+    """Bytes of integers ``stored`` (n_frames, n_channels), ``container`` bytes each."""
+    order = ">i8" if big_endian else "<i8"
+    octets = np.asarray(stored, np.int64).astype(order).reshape(-1, 1).view(np.uint8)
+    octets = octets.reshape(-1, 8)
+    octets = octets[:, 8 - container :] if big_endian else octets[:, :container]
+    return octets.tobytes()
+
+
+def _riff_wav(
+    stored, sr, *, container, bits=None, tag=1, magic=b"RIFF", data=None, extra=b""
+):
+    endian = ">" if magic == b"RIFX" else "<"
+    n_channels = stored.shape[1]
+    block = n_channels * container
+    fmt = struct.pack(
+        endian + "HHIIHH", tag, n_channels, sr, sr * block, block, bits or 8 * container
+    )
+    if data is None:
+        data = _encode_pcm(stored, container, big_endian=endian == ">")
+    body = (
+        b"WAVE" + _chunk(b"fmt ", fmt, endian) + extra + _chunk(b"data", data, endian)
+    )
+    return magic + struct.pack(endian + "I", len(body)) + body
+
+
+def _random_stored(container, shape, seed=0, bits=None):
+    """Random container values; ``bits`` < 8 * container are left-justified."""
+    bits = bits or 8 * container
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    values = np.random.default_rng(seed).integers(low, high, size=shape, endpoint=True)
+    values[0, 0], values[-1, -1] = low, high
+    return values << (8 * container - bits)
+
+
+@pytest.mark.parametrize("container", [2, 3, 4, 8])
+def test_read_big_endian_rifx(tmp_path, container):
+    stored = _random_stored(container, (200, 2), seed=container)
+    path = tmp_path / "rifx.wav"
+    path.write_bytes(_riff_wav(stored, 8000, container=container, magic=b"RIFX"))
+    y, sr = read_audio(path, mono=False, dtype=np.float64)
+    assert sr == 8000
+    assert_array_equal(y, stored.T / 2.0 ** (8 * container - 1))
+
+
+def test_read_big_endian_float(tmp_path):
+    values = np.random.default_rng(5).uniform(-1, 1, size=(100, 1)).astype(">f4")
+    path = tmp_path / "rifx-float.wav"
+    path.write_bytes(
+        _riff_wav(
+            values, 8000, container=4, tag=3, magic=b"RIFX", data=values.tobytes()
+        )
+    )
+    y, _ = read_audio(path)
+    assert_array_equal(y, values[:, 0])
+
+
+@pytest.mark.parametrize(
+    "container, bits", [(2, 12), (3, 20), (5, 40), (6, 48), (7, 56), (8, 64)]
+)
+def test_read_wide_and_partly_used_containers(tmp_path, container, bits):
+    # samples are left-justified: the container's full scale applies
+    stored = _random_stored(container, (300, 1), seed=bits, bits=bits)
+    path = tmp_path / "odd.wav"
+    path.write_bytes(_riff_wav(stored, 8000, container=container, bits=bits))
+    y, _ = read_audio(path, dtype=np.float64)
+    assert_allclose(y, stored[:, 0] / 2.0 ** (8 * container - 1), rtol=1e-15)
+    assert y.min() == -1.0
+
+
+def test_read_rf64(tmp_path):
+    stored = _random_stored(2, (500, 2), seed=6)
+    data = _encode_pcm(stored, 2)
+    fmt = struct.pack("<HHIIHH", 1, 2, 8000, 32000, 4, 16)
+    ds64 = struct.pack("<QQQI", 0, len(data), 500, 0)
+    body = b"WAVE" + _chunk(b"ds64", ds64) + _chunk(b"fmt ", fmt)
+    body += b"data" + struct.pack("<I", 0xFFFFFFFF) + data
+    riff_size = len(body)
+    body = body.replace(ds64, struct.pack("<QQQI", riff_size, len(data), 500, 0))
+    path = tmp_path / "rf64.wav"
+    path.write_bytes(b"RF64" + struct.pack("<I", 0xFFFFFFFF) + body)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y, _ = read_audio(path, mono=False, dtype=np.float64)
+    assert_array_equal(y, stored.T / 2.0**15)
+
+
+@pytest.mark.parametrize("container", [1, 2, 3, 4])
+@pytest.mark.parametrize("n_channels", [1, 2, 3])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_read_long_file_in_blocks(tmp_path, container, n_channels, dtype):
+    # 40 000 frames span several decoding blocks, with a short last one
+    n = 40_001
+    if container == 1:
+        stored = np.random.default_rng(7).integers(0, 256, size=(n, n_channels))
+        centred, full_scale = stored - 128, 128.0
+    else:
+        stored = _random_stored(container, (n, n_channels), seed=7)
+        centred, full_scale = stored, 2.0 ** (8 * container - 1)
+    path = tmp_path / "long.wav"
+    path.write_bytes(_riff_wav(stored, 44100, container=container))
+    channels, _ = read_audio(path, mono=False, dtype=dtype)
+    assert channels.shape == (n_channels, n)
+    assert channels.flags.c_contiguous
+    assert_array_equal(channels, (centred.T / full_scale).astype(dtype))
+    mono, _ = read_audio(path, dtype=dtype)
+    assert mono.shape == (n,) and mono.dtype == dtype
+    expected = centred.mean(axis=1) / full_scale
+    atol = 0 if dtype == np.float64 and n_channels in (1, 2) else 1e-7
+    assert_allclose(mono, expected, rtol=1e-6, atol=atol)
+    (tmp_path / "dev").mkdir()
+    path.rename(tmp_path / "dev" / "long.wav")
+    last = load_recordings(tmp_path, channel=n_channels - 1, dtype=dtype)
+    assert_array_equal(last.signals[0], (centred[:, -1] / full_scale).astype(dtype))
+
+
+def test_read_counts_non_finite_samples_in_every_block(tmp_path):
+    data = np.zeros(100_000, np.float32)
+    data[[3, 50_000, -1]] = [np.nan, np.inf, -np.inf]
+    wavfile.write(tmp_path / "f.wav", 8000, data)
+    with pytest.raises(AudioValueError, match=r"holds 3 NaN or infinite .* 100000"):
+        read_audio(tmp_path / "f.wav")
+
+
+def test_read_float64_beyond_float32_range(tmp_path):
+    wavfile.write(tmp_path / "big.wav", 8000, np.array([0.5, 1e300, -1e300]))
+    with pytest.raises(
+        AudioValueError,
+        match=r"big.wav' holds samples beyond the range of float32.*"
+        r"2 of the returned.*dtype=numpy.float64",
+    ):
+        read_audio(tmp_path / "big.wav")
+    y, _ = read_audio(tmp_path / "big.wav", dtype=np.float64)
+    assert_array_equal(y, [0.5, 1e300, -1e300])
+
+
+# --------------------------------------------------------------------------
+# read_audio: damage that leaves every sample readable is reported, not fatal
+
+
+def _lenient_case(kind):
+    """Return the bytes of a damaged file and the warning it must give."""
+    stored = np.arange(-50, 50).reshape(-1, 1) * 300
+    good = _riff_wav(stored, 8000, container=2)
+    data_size_at = len(good) - 200 - 4
+    edited = bytearray(good)
+    if kind == "data_shorter":
+        # the data chunk declares 10 samples fewer: the rest is not a chunk
+        edited[data_size_at : data_size_at + 4] = struct.pack("<I", 180)
+        return bytes(edited), 90, r"do not start with a chunk name|declares"
+    if kind == "partial_frame":
+        edited[data_size_at : data_size_at + 4] = struct.pack("<I", 199)
+        return bytes(edited), 99, r"1 byte\(s\) of an incomplete 2-byte frame"
+    if kind == "riff_too_long":
+        edited[4:8] = struct.pack("<I", 0xFFFFFFF0)
+        return bytes(edited), 100, r"RIFF header declares 4294967288 bytes"
+    if kind == "trailing_bytes":
+        edited[4:8] = struct.pack("<I", len(good) - 8 + 3)
+        return bytes(edited) + b"abc", 100, r"3 byte\(s\) after the last chunk"
+    if kind == "chunk_after_data":
+        tail = _chunk(b"id3 ", b"tags")
+        edited[4:8] = struct.pack("<I", len(good) - 8 + len(tail))
+        return bytes(edited) + tail, 100, r"Chunk b'id3 ' \(non-data\) not understood"
+    if kind == "odd_chunk_before_data":
+        odd = _riff_wav(stored, 8000, container=2, extra=_chunk(b"bext", b"abc"))
+        return odd, 100, r"Chunk b'bext'"
+    if kind == "second_fmt":
+        fmt = struct.pack("<HHIIHH", 1, 2, 8000, 32000, 4, 16)
+        twice = _riff_wav(stored, 8000, container=2, extra=_chunk(b"fmt ", fmt))
+        return twice, 100, r"Second 'fmt ' chunk at byte 36 ignored"
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "data_shorter",
+        "partial_frame",
+        "riff_too_long",
+        "trailing_bytes",
+        "chunk_after_data",
+        "odd_chunk_before_data",
+        "second_fmt",
+    ],
+)
+def test_read_damage_outside_samples_warns(tmp_path, kind):
+    content, n, message = _lenient_case(kind)
+    path = tmp_path / f"{kind}.wav"
+    path.write_bytes(content)
+    with pytest.warns(wavfile.WavFileWarning, match=rf"{kind}.wav: .*({message})"):
+        y, sr = read_audio(path, dtype=np.float64)
+    assert sr == 8000
+    assert_array_equal(y, np.arange(-50, -50 + n) * 300 / 2.0**15)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("riff_size", 0), ("byte_rate", 12345)],
+)
+def test_read_ignores_unused_header_fields(tmp_path, field, value):
+    stored = np.arange(10).reshape(-1, 1) * 1000
+    content = bytearray(_riff_wav(stored, 8000, container=2))
+    at = {"riff_size": 4, "byte_rate": 28}[field]
+    content[at : at + 4] = struct.pack("<I", value)
+    (tmp_path / "a.wav").write_bytes(bytes(content))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y, _ = read_audio(tmp_path / "a.wav", dtype=np.float64)
+    assert_array_equal(y, stored[:, 0] / 2.0**15)
+
+
+def test_read_metadata_chunks_pass_silently(tmp_path):
+    extra = (
+        _chunk(b"LIST", b"INFOISFT\x03\x00\x00\x00ab\x00")
+        + _chunk(b"fact", struct.pack("<I", 4))
+        + _chunk(b"JUNK", bytes(27))
+    )
+    stored = np.array([[1], [-2], [3], [-4]]) * 4096
+    (tmp_path / "m.wav").write_bytes(_riff_wav(stored, 8000, container=2, extra=extra))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y, _ = read_audio(tmp_path / "m.wav", dtype=np.float64)
+    assert_array_equal(y, stored[:, 0] / 2.0**15)
+
+
+# --------------------------------------------------------------------------
+# read_audio: memory
+
+
+def _traced_peak(func):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = func()
+        return tracemalloc.get_traced_memory()[1], result
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.fixture(scope="module")
+def ten_second_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("long")
+    files = {}
+    for container in (2, 3):
+        for n_channels in (1, 2):
+            stored = _random_stored(container, (441_000, n_channels), seed=8)
+            path = folder / f"{container}-{n_channels}.wav"
+            path.write_bytes(_riff_wav(stored, 44100, container=container))
+            files[container, n_channels] = path
+    return files
+
+
+@pytest.mark.parametrize("container", [2, 3])
+@pytest.mark.parametrize("n_channels", [1, 2])
+@pytest.mark.parametrize("mono", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_read_holds_one_decoded_copy(
+    ten_second_files, container, n_channels, mono, dtype
+):
+    path = ten_second_files[container, n_channels]
+    peak, (y, _) = _traced_peak(lambda: read_audio(path, mono=mono, dtype=dtype))
+    assert y.shape[-1] == 441_000
+    assert peak < 1.25 * y.nbytes
+
+
+# --------------------------------------------------------------------------
+# Recordings.skipped and load_recordings(on_error=...)
+
+
+def test_recordings_skipped_defaults_to_empty_and_survives_subset():
+    rec = Recordings([np.zeros(4)] * 2, 4, ["a", "b"], [1, 1])
+    assert rec.skipped == ()
+    assert "skipped" not in repr(rec)
+    rec = Recordings(
+        [np.zeros(4)] * 2, 4, ["a", "b"], [1, 1], skipped=[("x.wav", "bad")]
+    )
+    assert rec.skipped == (("x.wav", "bad"),)
+    assert rec.subset([1]).skipped == rec.skipped
+    assert repr(rec).endswith("total_duration=2.0s, skipped=1)")
+
+
+@pytest.mark.parametrize("skipped", [["x.wav"], [("x.wav", "bad", "extra")], 3])
+def test_recordings_skipped_must_hold_pairs(skipped):
+    with pytest.raises(ValueError, match=r"skipped must hold \(path, reason\) pairs"):
+        Recordings([np.zeros(4)], 4, ["a"], [1], skipped=skipped)
+
+
+def _good_and_bad(tmp_path):
+    _write(tmp_path / "a" / "1.wav", value=0.1)
+    _write(tmp_path / "a" / "2.wav", value=0.2)
+    _write(tmp_path / "b" / "1.wav", value=0.3)
+    (tmp_path / "b" / "2.wav").write_text("not audio")
+    wavfile.write(tmp_path / "b" / "3.wav", 8000, np.zeros(0, np.int16))
+    return tmp_path
+
+
+def test_load_on_error_raise_is_the_default(tmp_path):
+    root = _good_and_bad(tmp_path)
+    with pytest.raises(AudioFileError, match=r"b/2.wav' as a WAV file"):
+        load_recordings(root)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_load_on_error_skip(tmp_path, n_jobs):
+    root = _good_and_bad(tmp_path)
+    with pytest.warns(
+        DegradedResultWarning, match=r"2 of 5 WAV file\(s\) could not be read.*b/2.wav"
+    ):
+        rec = load_recordings(root, on_error="skip", n_jobs=n_jobs)
+    assert rec.devices.tolist() == ["a", "a", "b"]
+    assert rec.recording_ids.tolist() == ["1", "2", "1"]
+    assert_allclose([s[0] for s in rec.signals], [0.1, 0.2, 0.3], rtol=1e-7)
+    assert [p for p, _ in rec.skipped] == [
+        str(root / "b" / n) for n in ("2.wav", "3.wav")
+    ]
+    assert re.search(r"2.wav' as a WAV file: it starts with b'not ", rec.skipped[0][1])
+    assert re.search(r"3.wav' holds no samples", rec.skipped[1][1])
+    assert rec.paths == [
+        str(root / d / n) for d, n in [("a", "1.wav"), ("a", "2.wav"), ("b", "1.wav")]
+    ]
+
+
+def test_load_on_error_skip_missing_channel(tmp_path):
+    (tmp_path / "a").mkdir()
+    stereo = np.zeros((20, 2), np.int16)
+    wavfile.write(tmp_path / "a" / "st.wav", 8000, stereo)
+    wavfile.write(tmp_path / "a" / "mono.wav", 8000, stereo[:, 0])
+    with pytest.warns(DegradedResultWarning, match="1 of 2"):
+        rec = load_recordings(tmp_path, channel=1, on_error="skip")
+    assert rec.recording_ids.tolist() == ["st"]
+    assert re.search(r"mono.wav' has 1 channel.*channel=1", rec.skipped[0][1])
+
+
+def test_load_on_error_skip_with_nothing_readable_raises(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "1.wav").write_bytes(b"")
+    (tmp_path / "a" / "2.wav").write_text("text")
+    with pytest.raises(
+        AudioFileError, match=r"None of the 2 WAV file\(s\) .* could be read: .*empty"
+    ):
+        load_recordings(tmp_path, on_error="skip")
+
+
+def test_load_on_error_skip_clean_folder_does_not_warn(tmp_path):
+    _write(tmp_path / "a" / "1.wav")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = load_recordings(tmp_path, on_error="skip")
+    assert rec.skipped == ()
+
+
+def test_load_bad_on_error(tmp_path):
+    _write(tmp_path / "a" / "1.wav")
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"'on_error' parameter of load_recordings must be a str among "
+        r"\{('raise', 'skip'|'skip', 'raise')\}. Got 'ignore'",
+    ):
+        load_recordings(tmp_path, on_error="ignore")

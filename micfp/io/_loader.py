@@ -11,7 +11,7 @@ from joblib import Parallel, delayed
 from scipy.io import wavfile
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..exceptions import AudioFileError
+from ..exceptions import AudioError, AudioFileError, DegradedResultWarning
 from ._recordings import Recordings
 from ._wav import _check_float_dtype, _read_wav
 
@@ -34,14 +34,25 @@ def _listing(items):
     return shown
 
 
-def _visible(entries):
+def _visible_entries(folder):
+    """List the entries of ``folder`` whose names do not start with a dot."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise AudioFileError(
+            f"Cannot list folder {str(folder)!r}: {exc.strerror or exc}."
+        ) from exc
     return [e for e in entries if not e.name.startswith(".")]
 
 
+def _is_wav_entry(entry):
+    # anything but a folder: a broken link or a special file named .wav is
+    # reported when it is read, not passed over
+    return _is_wav_name(entry.name) and not entry.is_dir()
+
+
 def _wav_files(folder):
-    return [
-        e for e in _visible(folder.iterdir()) if e.is_file() and _is_wav_name(e.name)
-    ]
+    return [e for e in _visible_entries(folder) if _is_wav_entry(e)]
 
 
 def _is_wav_name(name):
@@ -50,13 +61,13 @@ def _is_wav_name(name):
 
 def _scan_device_folders(root):
     """List ``(device, recording_id, path)`` from ``root/<device>/<id>.wav``."""
-    entries = _visible(root.iterdir())
+    entries = _visible_entries(root)
     if not entries:
         raise AudioFileError(
             f"Folder {str(root)!r} is empty; expected one folder per device "
             "holding .wav files."
         )
-    loose = sorted(e.name for e in entries if e.is_file() and _is_wav_name(e.name))
+    loose = sorted(e.name for e in entries if _is_wav_entry(e))
     if loose:
         raise AudioFileError(
             f"Folder {str(root)!r} holds WAV files directly ({_listing(loose)}) "
@@ -122,6 +133,16 @@ def _scan_pattern(root, pattern, unmatched):
     return found
 
 
+def _read_or_explain(path, on_error, **kwargs):
+    """Return ``(result, None)``, or ``(None, reason)`` for a skipped file."""
+    try:
+        return _read_wav(path, **kwargs), None
+    except AudioError as exc:
+        if on_error == "raise":
+            raise
+        return None, str(exc)
+
+
 def _check_unique(found):
     seen = {}
     for device, recording, path in found:
@@ -161,6 +182,7 @@ def _check_rates(rates, paths):
         "dtype": "no_validation",
         "n_jobs": [Integral, None],
         "unmatched": [StrOptions({"raise", "warn"})],
+        "on_error": [StrOptions({"raise", "skip"})],
     },
     prefer_skip_nested_validation=True,
 )
@@ -173,6 +195,7 @@ def load_recordings(
     dtype=np.float32,
     n_jobs=None,
     unmatched="raise",
+    on_error="raise",
 ):
     r"""Read a folder of WAV recordings, labelled with their devices.
 
@@ -188,9 +211,11 @@ def load_recordings(
       read the number as the device label instead, use
       ``r"[^-]+-(?P<device>\d+)\.wav"``.
 
-    Only files whose names end in ``.wav`` (any case) are read; entries whose
-    names start with a dot are ignored, and sub-folders of a device folder are
-    not searched. Every other problem raises: nothing is skipped silently.
+    Every entry whose name ends in ``.wav`` (any case) and that is not a
+    folder is read; entries whose names start with a dot are ignored, and
+    sub-folders of a device folder are not searched. A file that cannot be read
+    (see :func:`read_audio`) raises, or with ``on_error="skip"`` is left out
+    and listed in :attr:`Recordings.skipped`; every other problem raises.
 
     Labels are strings, as read from the names: map them with NumPy, for
     example ``rec.devices = rec.devices.astype(int)`` for numeric names.
@@ -219,12 +244,20 @@ def load_recordings(
     unmatched : {"raise", "warn"}, default="raise"
         What to do with WAV files that do not match ``pattern``: raise, or
         skip them with a warning that lists them.
+    on_error : {"raise", "skip"}, default="raise"
+        What to do with a file that cannot be read: a file that is not a WAV
+        file micfp reads, is truncated or damaged, cannot be opened, holds no
+        samples or non-finite ones, or lacks ``channel``. "raise" raises the
+        file's error; "skip" leaves the file out, lists it with the reason in
+        the result's ``skipped`` and warns once. If no file can be read, the
+        error is raised either way.
 
     Returns
     -------
     Recordings
         The signals with their ``devices`` (str), ``recording_ids`` (str),
-        ``paths`` and sample rate.
+        ``paths`` and sample rate, and the ``skipped`` files with the reason
+        of each.
 
     Raises
     ------
@@ -232,10 +265,21 @@ def load_recordings(
         If ``root`` is missing or not a folder, holds no WAV file, a device
         folder holds none, ``pattern`` has no ``device`` group or a file does
         not match it, two files give the same device and recording, a file
-        cannot be read, or the files' sample rates differ and ``sr`` is None.
+        cannot be read (with ``on_error="raise"``, or when no file can), or the
+        files' sample rates differ and ``sr`` is None.
     AudioValueError
         If a file holds no samples, NaN or infinite samples, or fewer channels
-        than ``channel``.
+        than ``channel`` (with ``on_error="raise"``).
+
+    Warns
+    -----
+    DegradedResultWarning
+        With ``on_error="skip"``, when files were skipped; the warning lists
+        them.
+    scipy.io.wavfile.WavFileWarning
+        When parts of files were skipped that hold no samples (metadata
+        chunks micfp does not use, bytes after the data); the samples were
+        read in full.
 
     See Also
     --------
@@ -259,6 +303,23 @@ def load_recordings(
     Recordings(n_recordings=3, n_devices=2, sr=8000, total_duration=0.3s)
     >>> rec.devices.tolist(), rec.recording_ids.tolist()
     (['phone', 'zoom', 'zoom'], ['1', '1', '2'])
+
+    With ``on_error="skip"``, a file that cannot be read is left out and
+    reported with the reason:
+
+    >>> import warnings
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_audio(Path(tmp) / "zoom-1.wav", np.zeros(800), 8000)
+    ...     _ = (Path(tmp) / "zoom-2.wav").write_text("not audio")
+    ...     with warnings.catch_warnings():
+    ...         warnings.simplefilter("ignore")
+    ...         rec = load_recordings(
+    ...             tmp, pattern=r"(?P<device>[^-]+)-\d+\.wav", on_error="skip"
+    ...         )
+    >>> len(rec), [Path(path).name for path, _ in rec.skipped]
+    (1, ['zoom-2.wav'])
+    >>> rec.skipped[0][1]
+    "Cannot read '...zoom-2.wav' as a WAV file: it starts with b'not ', ..."
     """
     dtype = _check_float_dtype(dtype)
     root = Path(root)
@@ -277,26 +338,50 @@ def load_recordings(
     found.sort(key=lambda item: (_natural_key(item[0]), _natural_key(item[1])))
 
     paths = [str(path) for _, _, path in found]
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(_read_wav)(path, sr=sr, mono=True, channel=channel, dtype=dtype)
+    outcomes = Parallel(n_jobs=n_jobs)(
+        delayed(_read_or_explain)(
+            path, on_error, sr=sr, mono=True, channel=channel, dtype=dtype
+        )
         for path in paths
     )
-    signals = [r[0] for r in results]
+    skipped = tuple(
+        (path, reason)
+        for path, (_, reason) in zip(paths, outcomes, strict=True)
+        if reason is not None
+    )
+    kept = [i for i, (result, _) in enumerate(outcomes) if result is not None]
+    if not kept:
+        raise AudioFileError(
+            f"None of the {len(paths)} WAV file(s) in {str(root)!r} could be "
+            f"read: {_listing(reason for _, reason in skipped)}"
+        )
+    if skipped:
+        warnings.warn(
+            f"{len(skipped)} of {len(paths)} WAV file(s) could not be read and "
+            f"were skipped (reasons in Recordings.skipped): "
+            f"{_listing(path for path, _ in skipped)}",
+            DegradedResultWarning,
+            stacklevel=3,
+        )
+    results = [outcomes[i][0] for i in kept]
+    paths = [paths[i] for i in kept]
+    found = [found[i] for i in kept]
     if sr is None:
         _check_rates([r[2] for r in results], paths)
     noted = [(path, r[3]) for path, r in zip(paths, results, strict=True) if r[3]]
     if noted:
         details = "; ".join(f"{path}: {' '.join(notes)}" for path, notes in noted)
         warnings.warn(
-            f"scipy skipped parts of {len(noted)} file(s) it does not understand "
+            f"Parts of {len(noted)} file(s) that hold no samples were skipped "
             f"(the samples were read in full): {details}",
             wavfile.WavFileWarning,
             stacklevel=3,
         )
     return Recordings(
-        signals=signals,
+        signals=[r[0] for r in results],
         sr=results[0][1],
         devices=np.array([device for device, _, _ in found]),
         recording_ids=np.array([recording for _, recording, _ in found]),
         paths=paths,
+        skipped=skipped,
     )

@@ -27,6 +27,11 @@ class Recordings:
         or the ``recording`` group of the file-name pattern, as a string.
     paths : list of str or None, default=None
         Source file of each recording, or None for simulated ones.
+    skipped : tuple of (str, str), default=()
+        Files that :func:`~micfp.io.load_recordings` found but could not read
+        with ``on_error="skip"``: one ``(path, reason)`` pair each, the reason
+        being the message the file would have raised. Empty when nothing was
+        skipped; :meth:`subset` keeps it.
 
     Attributes
     ----------
@@ -52,6 +57,7 @@ class Recordings:
     devices: np.ndarray
     recording_ids: np.ndarray
     paths: list | None = field(default=None)
+    skipped: tuple = field(default=())
 
     def __post_init__(self):
         self.signals = list(self.signals)
@@ -71,6 +77,12 @@ class Recordings:
                     f"paths must have one entry per recording ({n}); "
                     f"got {len(self.paths)}."
                 )
+        try:
+            self.skipped = tuple((str(p), str(r)) for p, r in self.skipped)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"skipped must hold (path, reason) pairs; got {self.skipped!r:.200}."
+            ) from exc
 
     def __len__(self):
         return len(self.signals)
@@ -108,12 +120,14 @@ class Recordings:
             devices=self.devices[idx],
             recording_ids=self.recording_ids[idx],
             paths=None if self.paths is None else [self.paths[i] for i in idx],
+            skipped=self.skipped,
         )
 
     def __repr__(self):
         total = float(self.durations.sum()) if len(self) else 0.0
+        skipped = f", skipped={len(self.skipped)}" if self.skipped else ""
         return (
             f"Recordings(n_recordings={len(self)}, "
             f"n_devices={len(np.unique(self.devices))}, sr={self.sr}, "
-            f"total_duration={total:.1f}s)"
+            f"total_duration={total:.1f}s{skipped})"
         )

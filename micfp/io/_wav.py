@@ -1,8 +1,15 @@
-"""Reading and writing WAV files through :mod:`scipy.io.wavfile`."""
+"""Reading WAV files with micfp's own parser, writing them with scipy.
+
+:func:`read_audio` parses the header itself (see ``_riff.py``) so that a
+damaged or hostile file raises :class:`~micfp.exceptions.AudioFileError`
+naming the file, no size a header declares is allocated before it is checked
+against the file, and the samples are decoded block by block straight into
+the returned array. :func:`write_audio` goes through
+:func:`scipy.io.wavfile.write`.
+"""
 
 import math
 import os
-import struct
 import warnings
 from numbers import Integral
 from pathlib import Path
@@ -13,17 +20,7 @@ from scipy.signal import resample_poly
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..exceptions import AudioFileError, AudioValueError, DegradedResultWarning
-
-# Integer sample containers as scipy returns them, with the value that maps to
-# full scale. scipy left-justifies 24-bit (and other odd-width) samples in the
-# next wider container, so dividing by the container's full scale is right for
-# every bit depth the container holds.
-_PCM_FULL_SCALE = {
-    np.dtype(np.int8): 2.0**7,
-    np.dtype(np.int16): 2.0**15,
-    np.dtype(np.int32): 2.0**31,
-    np.dtype(np.int64): 2.0**63,
-}
+from ._riff import WavFormatError, WavTruncatedError, decode, parse_wav
 
 # subtype -> (numpy dtype scipy writes, full scale or None for float)
 _SUBTYPES = {
@@ -48,87 +45,95 @@ def _check_float_dtype(dtype):
     return dt
 
 
-def _to_float(data, dtype):
-    """Scale samples as scipy returns them to floats in [-1, 1)."""
-    if data.dtype.kind == "f":
-        return data.astype(dtype, copy=False)
-    if data.dtype == np.uint8:
-        out = data.astype(dtype)
-        out -= 128
-        out /= 128
-        return out
-    out = data.astype(dtype)
-    out *= 1.0 / _PCM_FULL_SCALE[data.dtype]
-    return out
+def _check_path(path):
+    """Raise :class:`AudioFileError` unless ``path`` is an existing regular file."""
+    name = str(path)
+    try:
+        if path.is_file():
+            return
+        exists = path.exists()
+        target = os.readlink(path) if not exists and path.is_symlink() else None
+    except (OSError, ValueError) as exc:  # no permission on a parent; a NUL byte
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise AudioFileError(f"Cannot access {name!r}: {reason}.") from exc
+    if target is not None:
+        raise AudioFileError(
+            f"Audio file {name!r} is a symbolic link to {target!r}, which does "
+            "not exist."
+        )
+    if not exists:
+        raise AudioFileError(f"Audio file {name!r} does not exist.")
+    raise AudioFileError(
+        f"Audio path {name!r} is not a file; read a folder of "
+        "recordings with micfp.io.load_recordings."
+    )
+
+
+def _decode_file(f, path, *, mono, dtype, channel):
+    """Parse and decode the open file ``f``; return the signal and its layout."""
+    name = str(path)
+    try:
+        layout = parse_wav(f, os.fstat(f.fileno()).st_size)
+        if channel is not None and channel >= layout.n_channels:
+            raise AudioValueError(
+                f"WAV file {name!r} has {layout.n_channels} channel(s); "
+                f"channel={channel} does not exist (channels count from 0)."
+            )
+        if layout.n_frames == 0:
+            raise AudioValueError(f"WAV file {name!r} holds no samples.")
+        signal, n_bad, n_overflow = decode(
+            f, layout, dtype=dtype, channel=channel, mono=mono
+        )
+    except WavFormatError as exc:
+        advice = (
+            " Copy or export the file again."
+            if isinstance(exc, WavTruncatedError)
+            else ""
+        )
+        raise AudioFileError(
+            f"Cannot read {name!r} as a WAV file: {exc}.{advice}"
+        ) from None
+    except OSError as exc:
+        raise AudioFileError(f"Cannot read {name!r}: {exc}") from exc
+    if n_bad:
+        raise AudioValueError(
+            f"WAV file {name!r} holds {n_bad} NaN or infinite sample(s) out of "
+            f"{layout.n_frames * layout.n_channels}; samples must be finite."
+        )
+    if n_overflow:
+        advice = " (read it with dtype=numpy.float64)" if dtype.itemsize < 8 else ""
+        raise AudioValueError(
+            f"WAV file {name!r} holds samples beyond the range of {dtype}: "
+            f"{n_overflow} of the returned values would be infinite; samples "
+            f"must be finite{advice}."
+        )
+    return signal, layout
 
 
 def _read_wav(path, *, sr, mono, dtype, channel=None):
     """Read one WAV file.
 
-    Returns the signal, its sample rate, the file's own rate and the messages
-    of scipy's non-fatal warnings (unknown chunks skipped), so that callers
-    running in worker processes can report them in the parent. ``channel``
-    keeps one channel and takes precedence over ``mono``.
+    Returns the signal, its sample rate, the file's own rate and the notes
+    about parts of the file that were skipped (unknown chunks, bytes after the
+    data), so that callers running in worker processes can report them in the
+    parent. ``channel`` keeps one channel and takes precedence over ``mono``.
     """
     path = Path(path)
-    if not path.exists():
-        raise AudioFileError(f"Audio file {str(path)!r} does not exist.")
-    if not path.is_file():
+    _check_path(path)
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed by the with block below
+    except OSError as exc:
         raise AudioFileError(
-            f"Audio path {str(path)!r} is not a file; read a folder of "
-            "recordings with micfp.io.load_recordings."
-        )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", wavfile.WavFileWarning)
-        try:
-            file_sr, data = wavfile.read(path)
-        except (ValueError, struct.error, EOFError, OSError) as exc:
-            raise AudioFileError(
-                f"Cannot read {str(path)!r} as a WAV file (PCM 8/16/24/32 bit or "
-                f"IEEE float 32/64 bit expected): {exc}"
-            ) from exc
-    notes = []
-    for w in caught:
-        message = str(w.message)
-        if issubclass(w.category, wavfile.WavFileWarning):
-            if "prematurely" in message:
-                raise AudioFileError(
-                    f"WAV file {str(path)!r} is truncated: {message} "
-                    "Copy or export the file again."
-                ) from w.message
-            notes.append(message)
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-
-    if data.shape[0] == 0:
-        raise AudioValueError(f"WAV file {str(path)!r} holds no samples.")
-    if data.dtype.kind == "f" and not np.isfinite(data).all():
-        n_bad = int(np.count_nonzero(~np.isfinite(data)))
-        raise AudioValueError(
-            f"WAV file {str(path)!r} holds {n_bad} NaN or infinite "
-            f"sample(s) out of {data.size}; samples must be finite."
-        )
-
-    signal = _to_float(data, dtype)
-    # scipy returns (n_samples,) or (n_samples, n_channels)
-    signal = signal[np.newaxis, :] if signal.ndim == 1 else signal.T
-    if channel is not None:
-        if channel >= signal.shape[0]:
-            raise AudioValueError(
-                f"WAV file {str(path)!r} has {signal.shape[0]} channel(s); "
-                f"channel={channel} does not exist (channels count from 0)."
-            )
-        signal = np.ascontiguousarray(signal[channel])
-    elif mono:
-        signal = signal[0] if signal.shape[0] == 1 else signal.mean(axis=0)
-    else:
-        signal = np.ascontiguousarray(signal)
-
-    if sr is not None and sr != file_sr:
-        g = math.gcd(int(sr), int(file_sr))
-        signal = resample_poly(signal, int(sr) // g, int(file_sr) // g, axis=-1)
+            f"Cannot open {str(path)!r}: {exc.strerror or exc}."
+        ) from exc
+    with f:
+        signal, layout = _decode_file(f, path, mono=mono, dtype=dtype, channel=channel)
+    if sr is not None and sr != layout.sr:
+        # the one step that holds two copies: resample_poly's input and output
+        g = math.gcd(int(sr), layout.sr)
+        signal = resample_poly(signal, int(sr) // g, layout.sr // g, axis=-1)
         signal = signal.astype(dtype, copy=False)
-    return signal, int(file_sr if sr is None else sr), int(file_sr), notes
+    return signal, int(layout.sr if sr is None else sr), layout.sr, list(layout.notes)
 
 
 def _emit_notes(path, notes):
@@ -150,12 +155,24 @@ def read_audio(path, *, sr=None, mono=True, dtype=np.float32):
 
     Reads PCM WAV files of 8 (unsigned), 16, 24 and 32 bits and IEEE float
     files of 32 and 64 bits, plain or ``WAVE_FORMAT_EXTENSIBLE``, with any
-    number of channels, through :func:`scipy.io.wavfile.read`. Integer
-    samples are divided by their full scale (128 around the centre 128 for
-    8-bit, :math:`2^{15}` for 16-bit, :math:`2^{31}` for 24- and 32-bit, which
-    scipy returns left-justified in 32 bits), which maps them to [-1, 1);
-    in float32, 32-bit samples within :math:`2^{-25}` of full scale round up
-    to 1.0. Float samples are kept as stored.
+    number of channels; also PCM samples stored in 5 to 8 bytes, big-endian
+    ``RIFX`` files and ``RF64`` files (WAV beyond 4 GiB). Integer samples are
+    divided by the full scale of their container (128 around the centre 128
+    for 8-bit, :math:`2^{15}` for 16-bit, :math:`2^{23}` for 24-bit,
+    :math:`2^{31}` for 32-bit; samples of fewer bits than their container,
+    such as 20 bits in 3 bytes, are left-justified), which maps them to
+    [-1, 1); in float32, 32-bit samples within :math:`2^{-25}` of full scale
+    round up to 1.0. Float samples are kept as stored.
+
+    The header is checked before any sample is read, and every size it
+    declares against the size of the file, so a damaged file raises an error
+    that names it and what is wrong, and never makes the reader allocate more
+    than the file could hold. The samples are decoded a block at a time into
+    the returned array: reading holds one decoded copy of the samples and
+    about 32 thousand raw samples at a time, whatever the length of the file,
+    the number of channels kept or averaged, and the bit depth. Resampling is
+    the exception: :func:`scipy.signal.resample_poly` holds its input and its
+    output (in float64) at once.
 
     Parameters
     ----------
@@ -181,16 +198,23 @@ def read_audio(path, *, sr=None, mono=True, dtype=np.float32):
     Raises
     ------
     AudioFileError
-        If the file does not exist, is not a WAV file of a supported format,
-        or is truncated.
+        If the path does not exist, is a folder or a broken link, or cannot be
+        opened; or the file is not a WAV file micfp reads: empty, not RIFF,
+        compressed samples (ADPCM, mu-law, MP3, ...), a header that is cut
+        short or contradicts itself (no ``fmt `` or ``data`` chunk, a chunk
+        declaring more bytes than the file holds, 0 channels, a sample rate
+        outside 1 Hz to 10 MHz, a block align or bits per sample that do not
+        fit together). Every message names the file and says what is wrong.
     AudioValueError
         If the file holds no samples, or NaN or infinite samples.
 
     Warns
     -----
     scipy.io.wavfile.WavFileWarning
-        When scipy skips a chunk it does not understand (metadata such as
-        ``bext``); the samples are read in full.
+        When parts of the file that hold no samples are skipped: a chunk micfp
+        does not use (metadata such as ``bext``; ``LIST``, ``fact`` and padding
+        chunks pass silently), an incomplete last frame, or bytes after the
+        data chunk that do not form a chunk. The samples are read in full.
 
     See Also
     --------
