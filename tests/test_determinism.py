@@ -192,8 +192,12 @@ def test_n_jobs_does_not_change_estimators(name, dtype, parallel_calls):
 
 
 N_JOBS_PIPELINES = {
-    "gmm_ubm": lambda n_jobs: make_gmm_ubm(SR, n_components=2, n_jobs=n_jobs),
-    "gsv_svm": lambda n_jobs: make_gsv_svm(SR, n_components=2, n_jobs=n_jobs),
+    "gmm_ubm": lambda n_jobs: make_gmm_ubm(
+        SR, n_components=2, random_state=0, n_jobs=n_jobs
+    ),
+    "gsv_svm": lambda n_jobs: make_gsv_svm(
+        SR, n_components=2, random_state=0, n_jobs=n_jobs
+    ),
     "bed_svm": lambda n_jobs: make_bed_svm(SR, frame_length=256, n_jobs=n_jobs),
     "pstnn": lambda n_jobs: make_pstnn_pipeline(
         SR,

@@ -6,7 +6,9 @@ import pickle
 import re
 import subprocess
 import sys
+import textwrap
 import zipfile
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -16,6 +18,7 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from test_common import FAST_PARAMS
@@ -213,6 +216,7 @@ def test_safe_format_round_trips_plain_values():
         "dtypes": [np.dtype("float32"), np.dtype(">i4"), np.dtype("U3")],
         "types": [float, int, str, np.float32, np.int64, np.floating],
         "shared": [shared, shared],
+        "masked": np.ma.MaskedArray([1.0, 2.0], mask=[False, True], fill_value=-1.0),
         "random_state": rng,
         "generator": generator,
     }
@@ -238,12 +242,27 @@ def test_safe_format_round_trips_plain_values():
     assert loaded["dtypes"] == values["dtypes"]
     assert all(a is b for a, b in zip(loaded["types"], values["types"], strict=True))
     assert loaded["shared"][0] is loaded["shared"][1]
+    assert type(loaded["masked"]) is np.ma.MaskedArray
+    np.testing.assert_array_equal(loaded["masked"].mask, [False, True])
+    assert loaded["masked"].filled().tolist() == [1.0, -1.0]
     assert loaded["random_state"].randint(1000, size=5).tolist() == (
         rng.randint(1000, size=5).tolist()
     )
     assert loaded["generator"].integers(1000, size=5).tolist() == (
         generator.integers(1000, size=5).tolist()
     )
+
+
+def test_safe_format_saves_a_grid_search():
+    X, y, groups = clip_data()
+    search = GridSearchCV(
+        make_bed_svm(SR, frame_length=256), {"svm__C": [0.1, 1.0]}, cv=GroupKFold(2)
+    ).fit(X, y, groups=groups)
+    loaded = load_model(_saved(search))
+    expected = search.decision_function(X)
+    np.testing.assert_array_equal(loaded.decision_function(X), expected)
+    for key, value in search.cv_results_.items():
+        np.testing.assert_array_equal(loaded.cv_results_[key], value, err_msg=key)
 
 
 def test_safe_format_keeps_shared_estimators_shared():
@@ -722,3 +741,17 @@ def test_files_and_paths(tmp_path):
         np.testing.assert_array_equal(load_model(handle).transform(X), gsv.transform(X))
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "missing.micfp")
+
+
+GUIDE = Path(__file__).parents[1] / "docs" / "user_guide" / "persistence.rst"
+
+
+def test_user_guide_code_runs(tmp_path, monkeypatch):
+    text = GUIDE.read_text()
+    blocks = re.findall(r"\.\. code-block:: python\n\n((?:   .*\n|\n)+)", text)
+    assert len(blocks) == text.count(".. code-block:: python") > 0
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    for block in blocks:
+        exec(compile(textwrap.dedent(block), str(GUIDE), "exec"), namespace)
+    assert (tmp_path / "device_model.micfp").is_file()

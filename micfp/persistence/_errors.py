@@ -9,10 +9,15 @@ class UntrustedTypeError(ValueError):
     or building anything, when the file names any other class. The message
     lists the names; :func:`get_untrusted_types` lists them without loading.
 
-    Attributes
+    Parameters
     ----------
     types : list of str
         Full names (``module.Class``) of the untrusted classes.
+
+    Attributes
+    ----------
+    types : list of str
+        The names given, as a list.
 
     Examples
     --------

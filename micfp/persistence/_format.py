@@ -35,6 +35,7 @@ NODE_KEYS = {
     "dict": {"items"},
     "array": {"id", "file"},
     "object_array": {"id", "shape", "items"},
+    "masked_array": {"id", "data", "mask", "fill_value"},
     "scalar": {"dtype", "hex"},
     "dtype": {"value"},
     "type": {"value"},
@@ -48,6 +49,7 @@ NODE_KEYS = {
 SHARED_KINDS = {
     "array",
     "object_array",
+    "masked_array",
     "random_state",
     "generator",
     "object",
@@ -222,6 +224,11 @@ def _check_object_array(node, path, classes, defined):
     )
 
 
+def _check_masked_array(node, path, classes, defined):
+    for key in ("data", "mask", "fill_value"):
+        _check_node(node[key], f"{path}.{key}", classes, defined)
+
+
 def _check_strings(*keys):
     def check(node, path, classes, defined):
         for key in keys:
@@ -260,6 +267,7 @@ _CHECKS = {
     "dict": _check_dict,
     "array": _check_strings("file"),
     "object_array": _check_object_array,
+    "masked_array": _check_masked_array,
     "scalar": _check_strings("dtype", "hex"),
     "dtype": _check_strings("value"),
     "type": _check_strings("value"),

@@ -126,6 +126,19 @@ class Reader:
             flat[i] = self.decode(item, f"{path}[{i}]")
         return array
 
+    def _masked_array(self, node, path):
+        parts = {
+            key: self.decode(node[key], f"{path}.{key}")
+            for key in ("data", "mask", "fill_value")
+        }
+        if not all(isinstance(parts[key], np.ndarray) for key in ("data", "mask")):
+            raise invalid(path, "the data and the mask must be arrays")
+        try:
+            array = np.ma.MaskedArray(**parts)
+        except (TypeError, ValueError, np.ma.MaskError) as exc:
+            raise invalid(path, f"not a masked array: {exc}") from exc
+        return self._share(node, array)
+
     def _random_state(self, node, path):
         state = self.decode(node["state"], f"{path}.state")
         generator = np.random.RandomState()

@@ -40,10 +40,11 @@ def _neural_base():
 def _unsupported(path, what):
     return UnsupportedValueError(
         f"Cannot save {path}: it is {what}, and the safe format only stores "
-        "None, bool, int, float, str, bytes, slices, lists, tuples, sets, dicts, NumPy "
-        "arrays, scalars and dtypes, random generators and the attributes of "
-        "micfp estimators and scikit-learn classes. Use pickle or joblib for "
-        "this model, or pass a class you own in trusted=."
+        "None, bool, int, float, str, bytes, slices, lists, tuples, sets, "
+        "dicts, NumPy arrays (masked ones too), scalars and dtypes, random "
+        "generators and the attributes of micfp estimators and scikit-learn "
+        "classes. Use pickle or joblib for this model, or pass a class you own "
+        "in trusted=."
     )
 
 
@@ -99,6 +100,8 @@ class Writer:
             return self._container(value, path)
         if kind is np.ndarray:
             return self._array(value, path)
+        if kind is np.ma.MaskedArray:
+            return self._masked_array(value, path)
         if isinstance(value, np.generic):
             return self._scalar(value, path)
         if isinstance(value, np.dtype):
@@ -160,6 +163,18 @@ class Writer:
         name = f"arrays/{node_id}.npy"
         self.arrays[name] = value
         return {"kind": "array", "id": node_id, "file": name}
+
+    def _masked_array(self, value, path):
+        node_id, seen = self._shared(value)
+        if seen:
+            return {"kind": "ref", "id": node_id}
+        return {
+            "kind": "masked_array",
+            "id": node_id,
+            "data": self.encode(value.data, f"{path}.data"),
+            "mask": self.encode(np.ma.getmaskarray(value), f"{path}.mask"),
+            "fill_value": self.encode(value.fill_value, f"{path}.fill_value"),
+        }
 
     def _scalar(self, value, path):
         text = dtype_string(value.dtype)
