@@ -16,11 +16,13 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.ensemble import VotingClassifier
 from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.utils import Bunch
 from test_common import FAST_PARAMS
 
 from micfp.baselines import (
@@ -212,10 +214,19 @@ def test_safe_format_round_trips_plain_values():
             np.empty((0, 3)),
         ],
         "labels": np.array(["dev", 3, None, 1.5], dtype=object),
-        "scalars": [np.float32(0.1), np.int16(-3), np.bool_(True), np.str_("s")],
+        "scalars": [
+            np.float32(0.1),
+            np.int16(-3),
+            np.bool_(True),
+            np.str_("s"),
+            np.str_(""),
+            np.bytes_(b""),
+            np.datetime64("2024-05-01T12:00", "s"),
+        ],
         "dtypes": [np.dtype("float32"), np.dtype(">i4"), np.dtype("U3")],
         "types": [float, int, str, np.float32, np.int64, np.floating],
         "shared": [shared, shared],
+        "bunch": Bunch(first=np.arange(3), second="b"),
         "masked": np.ma.MaskedArray([1.0, 2.0], mask=[False, True], fill_value=-1.0),
         "random_state": rng,
         "generator": generator,
@@ -242,6 +253,10 @@ def test_safe_format_round_trips_plain_values():
     assert loaded["dtypes"] == values["dtypes"]
     assert all(a is b for a, b in zip(loaded["types"], values["types"], strict=True))
     assert loaded["shared"][0] is loaded["shared"][1]
+    assert type(loaded["bunch"]) is Bunch
+    assert list(loaded["bunch"]) == ["first", "second"]
+    np.testing.assert_array_equal(loaded["bunch"].first, np.arange(3))
+    assert loaded["bunch"].second == "b"
     assert type(loaded["masked"]) is np.ma.MaskedArray
     np.testing.assert_array_equal(loaded["masked"].mask, [False, True])
     assert loaded["masked"].filled().tolist() == [1.0, -1.0]
@@ -265,6 +280,18 @@ def test_safe_format_saves_a_grid_search():
         np.testing.assert_array_equal(loaded.cv_results_[key], value, err_msg=key)
 
 
+def test_safe_format_saves_an_ensemble_of_micfp_models():
+    X, y, _ = clip_data()
+    voting = VotingClassifier(
+        [("bed", PIPELINES["bed_svm"]()), ("classical", PIPELINES["classical"]())]
+    ).fit(X, y)
+    assert isinstance(voting.named_estimators_, Bunch)
+    loaded = load_model(_saved(voting))
+    assert list(loaded.named_estimators_) == ["bed", "classical"]
+    assert loaded.named_estimators_.bed is loaded.estimators_[0]
+    np.testing.assert_array_equal(loaded.predict(X), voting.predict(X))
+
+
 def test_safe_format_keeps_shared_estimators_shared():
     scaler = StandardScaler().fit(np.arange(6.0).reshape(3, 2))
     file = io.BytesIO()
@@ -283,6 +310,10 @@ class Gain:
 GAIN = f"{__name__}.Gain"
 
 
+class Gains(list):
+    """A user's list subclass, whose content is no attribute."""
+
+
 def _identity(x):
     return x
 
@@ -297,6 +328,7 @@ def _identity(x):
         ),
         ({"f": lambda x: x}, "model['f']: it is a function (<lambda>)"),
         ([Gain(2)], f"model[0]: it is an instance of {GAIN}, which is not trusted"),
+        (Gains([1]), f"model: it is an instance of {GAIN}s, which is not trusted"),
         (
             np.zeros(2, dtype=[("a", "f8")]),
             "model: it is an array of dtype dtype([('a', '<f8')])",
@@ -311,6 +343,11 @@ def test_save_refuses_what_it_cannot_load_safely(model, path, tmp_path):
     with pytest.raises(UnsupportedValueError, match=re.escape(f"Cannot save {path}")):
         save_model(model, target)
     assert not target.exists()
+
+
+def test_save_refuses_a_trusted_sequence_subclass():
+    with pytest.raises(UnsupportedValueError, match="a subclass of a sequence"):
+        save_model(Gains([1]), io.BytesIO(), trusted=[Gains])
 
 
 def test_save_refuses_a_container_that_holds_itself():
@@ -658,11 +695,22 @@ ATTRS = ("model", "attributes")
         (
             _set(
                 (*ATTRS, "copy"),
+                {"kind": "random_state", "id": 9, "state": {"kind": "ref", "id": 9}},
+            ),
+            "refers to a value that is still being built",
+        ),
+        (
+            _set(
+                (*ATTRS, "copy"),
                 {"kind": "generator", "id": 9, "state": {"kind": "list", "items": []}},
             ),
             "not the state of a known bit generator",
         ),
         (_set((*MODEL, "kind"), "network"), "'network' nodes have the keys"),
+        (
+            lambda m: {**m, "model": {**m["model"], "kind": "mapping", "items": []}},
+            "StandardScaler is not a dict",
+        ),
         (
             lambda m: {
                 **m,

@@ -42,18 +42,9 @@ NODE_KEYS = {
     "random_state": {"id", "state"},
     "generator": {"id", "state"},
     "object": {"id", "class", "attributes"},
+    "mapping": {"id", "class", "attributes", "items"},
     "network": {"id", "class", "attributes", "weights", "history"},
     "ref": {"id"},
-}
-# Kinds that may be referred to again by a "ref" node.
-SHARED_KINDS = {
-    "array",
-    "object_array",
-    "masked_array",
-    "random_state",
-    "generator",
-    "object",
-    "network",
 }
 SEQUENCE_KINDS = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
 NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
@@ -253,6 +244,11 @@ def _check_attributes(node, path, classes, defined):
         _check_node(value, f"{path}.{name}", classes, defined)
 
 
+def _check_mapping(node, path, classes, defined):
+    _check_attributes(node, path, classes, defined)
+    _check_dict(node, path, classes, defined)
+
+
 def _check_network(node, path, classes, defined):
     _check_attributes(node, path, classes, defined)
     _expect(isinstance(node["weights"], str), path, "'weights' must be a string")
@@ -274,5 +270,6 @@ _CHECKS = {
     "random_state": _check_state,
     "generator": _check_state,
     "object": _check_attributes,
+    "mapping": _check_mapping,
     "network": _check_network,
 }

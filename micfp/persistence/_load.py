@@ -52,6 +52,8 @@ class Reader:
             return node
         kind = node["kind"]
         if kind == "ref":
+            if node["id"] not in self._shared:
+                raise invalid(path, "refers to a value that is still being built")
             return self._shared[node["id"]]
         if kind == "float":
             if node["value"] not in NON_FINITE:
@@ -92,12 +94,12 @@ class Reader:
         self._shared[node["id"]] = value
         return value
 
-    def _dict(self, node, path):
-        result = {}
+    def _dict(self, node, path, result=None):
+        result = {} if result is None else result
         for i, (key, value) in enumerate(node["items"]):
             key = self.decode(key, f"{path}[{i}].key")
             try:
-                result[key] = self.decode(value, f"{path}[{key!r}]")
+                dict.__setitem__(result, key, self.decode(value, f"{path}[{key!r}]"))
             except TypeError as exc:
                 raise invalid(path, f"the key {key!r} is not hashable") from exc
         return result
@@ -107,6 +109,8 @@ class Reader:
         data = _hex(node["hex"], path)
         if len(data) != dtype.itemsize:
             raise invalid(path, f"{len(data)} bytes do not make one {dtype} value")
+        if not data:  # an empty string or bytes scalar
+            return dtype.type()
         return np.frombuffer(data, dtype=dtype)[0]
 
     def _array(self, node, path):
@@ -196,6 +200,12 @@ class Reader:
 
     def _object(self, node, path):
         return self._fill(self._new(node, path), node, path)
+
+    def _mapping(self, node, path):
+        obj = self._object(node, path)
+        if not isinstance(obj, dict):
+            raise invalid(path, f"{node['class']} is not a dict")
+        return self._dict(node, path, result=obj)
 
     def _network(self, node, path):
         import torch

@@ -128,14 +128,7 @@ class Writer:
         self._active.add(id(value))
         try:
             if type(value) is dict:
-                items = [
-                    [
-                        self.encode(key, f"{path}[{key!r}].key"),
-                        self.encode(item, f"{path}[{key!r}]"),
-                    ]
-                    for key, item in value.items()
-                ]
-                return {"kind": "dict", "items": items}
+                return {"kind": "dict", "items": self._items(value, path)}
             kind = next(k for k, t in SEQUENCE_KINDS.items() if type(value) is t)
             if kind in ("set", "frozenset"):
                 # A stable order, so that a model gives the same file every time.
@@ -144,6 +137,15 @@ class Writer:
             return {"kind": kind, "items": items}
         finally:
             self._active.discard(id(value))
+
+    def _items(self, mapping, path):
+        return [
+            [
+                self.encode(key, f"{path}[{key!r}].key"),
+                self.encode(item, f"{path}[{key!r}]"),
+            ]
+            for key, item in dict.items(mapping)
+        ]
 
     def _array(self, value, path):
         node_id, seen = self._shared(value)
@@ -183,7 +185,8 @@ class Writer:
         return {
             "kind": "scalar",
             "dtype": text,
-            "hex": np.asarray(value).tobytes().hex(),
+            # Empty strings report itemsize 0 but give a padding byte.
+            "hex": value.tobytes()[: value.dtype.itemsize].hex(),
         }
 
     def _type(self, value, path):
@@ -231,7 +234,12 @@ class Writer:
         neural = _neural_base()
         if neural is not None and isinstance(value, neural) and "net_" in state:
             return self._network(node, value, state, path)
+        if isinstance(value, list | tuple | set | frozenset):
+            raise _unsupported(path, f"an instance of {name}, a subclass of a sequence")
         node["attributes"] = self._attributes(state, path)
+        if isinstance(value, dict):
+            # A dict subclass (scikit-learn's Bunch) keeps its content as items.
+            node.update(kind="mapping", items=self._items(value, path))
         return node
 
     def _attributes(self, state, path):
