@@ -68,8 +68,10 @@ max_epochs : int, default={max_epochs}
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, dropout, shuffling and the validation
-        split. The same integer gives the same model, bit for bit, on CPU.
-        Torch's global random generators are left untouched."""
+        split. The same integer gives the same model, bit for bit, on CPU
+        with the same number of threads (another ``n_threads`` may change
+        the order of sums in convolutions). Torch's global random generators
+        are left untouched."""
 
 _COMMON_ATTRIBUTES_DOC = """\
 classes_ : ndarray of shape (n_classes,)
