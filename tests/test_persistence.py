@@ -484,6 +484,23 @@ def test_untrusted_class_names_are_refused_before_anything_runs(name, tmp_path):
     assert not marker.exists()
 
 
+def test_modules_of_untrusted_names_are_not_imported(tmp_path, monkeypatch):
+    marker = tmp_path / "marker"
+    module = "micfp_import_side_effect"
+    (tmp_path / f"{module}.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n\nclass Thing:\n    pass\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    manifest = _manifest(_saved(StandardScaler()))
+    manifest["model"] = _object_node(f"{module}.Thing")
+    file = _rewrite(_saved(StandardScaler()), manifest=manifest)
+    assert get_untrusted_types(file) == [f"{module}.Thing"]
+    with pytest.raises(UntrustedTypeError):
+        load_model(file)
+    assert not marker.exists()
+    assert module not in sys.modules
+
+
 @pytest.mark.parametrize("name", ["builtins.eval", "os.system", "sklearn.base.copy"])
 def test_trusting_a_name_that_is_no_class_still_builds_nothing(name):
     manifest = _manifest(_saved(StandardScaler()))
