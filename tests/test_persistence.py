@@ -197,6 +197,7 @@ def test_safe_format_round_trips_plain_values():
         "flags": [True, False],
         "big": 2**80,
         "floats": (0.1, -0.0, 1e300, float("inf"), float("-inf")),
+        "nan": float("nan"),
         "text": "micro\u00e9phone",
         "bytes": b"\x00\xff",
         "slice": slice(2, None, np.int64(3)),
@@ -240,6 +241,7 @@ def test_safe_format_round_trips_plain_values():
         assert type(loaded[key]) is type(values[key])
     assert loaded["floats"] == values["floats"]
     assert np.signbit(loaded["floats"][1])
+    assert type(loaded["nan"]) is float and np.isnan(loaded["nan"])
     assert loaded["slice"] == values["slice"]
     np.testing.assert_array_equal(loaded["fortran"], values["fortran"])
     assert loaded["fortran"].flags.f_contiguous
