@@ -97,7 +97,7 @@ def test_frame_signal_is_a_view():
             np.zeros((2, 10)),
             AudioValueError,
             "FrameStatistics needs clips of at least one frame, frame_length=0.05 s "
-            "= 50 samples at sr=1000 Hz; got clips of 10 feature(s).",
+            "= 50 samples at sr=1000 Hz; X holds clips of 10 feature(s).",
         ),
         (
             {"output": "median"},

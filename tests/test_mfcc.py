@@ -282,7 +282,7 @@ def test_delta_recovers_slopes():
             np.zeros((2, 100)),
             AudioValueError,
             "MFCC needs clips of at least one frame, frame_length=0.03 s = 480 "
-            "samples at sr=16000 Hz; got clips of 100 feature(s).",
+            "samples at sr=16000 Hz; X holds clips of 100 feature(s).",
         ),
         (
             {"sr": 16000, "n_mfcc": 50},

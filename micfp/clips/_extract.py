@@ -29,13 +29,22 @@ def _describe(i, recording_ids, paths):
 
 
 def _check_signals(signals, length, recording_ids, paths):
-    """Return the signals as 1-D real arrays at least ``length`` long."""
+    """Return the signals as finite 1-D real arrays at least ``length`` long.
+
+    Also returns the peak magnitude of each, found in the same passes as the
+    finiteness test.
+    """
     if len(signals) == 0:
         raise AudioValueError("recordings is empty; pass at least one recording.")
-    checked = []
+    checked, peaks = [], []
     for i, signal in enumerate(signals):
-        signal = np.asarray(signal)
         name = _describe(i, recording_ids, paths)
+        try:
+            signal = np.asarray(signal)
+        except (TypeError, ValueError) as exc:
+            raise AudioValueError(
+                f"{name} of recordings cannot be read as an array of samples: {exc}"
+            ) from exc
         if signal.ndim != 1:
             raise AudioValueError(
                 f"{name} must be a 1-D array of samples; got shape {signal.shape}."
@@ -49,11 +58,19 @@ def _check_signals(signals, length, recording_ids, paths):
                 f"{name} has {signal.shape[0]} samples, fewer than one clip of "
                 f"length={length}; use a shorter length or drop the recording."
             )
+        # max and min carry NaN and inf through: two passes, no copy.
+        peak = max(float(signal.max()), -float(signal.min()))
+        if not np.isfinite(peak):
+            raise AudioValueError(
+                f"{name} contains NaN or infinite samples; clips of recordings "
+                "must be finite."
+            )
         checked.append(signal)
-    return checked
+        peaks.append(peak)
+    return checked, peaks
 
 
-def _window_energies(signal, length, hop, n_candidates):
+def _window_energies(signal, length, hop, n_candidates, peak):
     """Mean square of the windows starting at ``0, hop, 2 * hop, ...``.
 
     Running sums of squares restart every ``length`` samples, so that a window
@@ -65,10 +82,16 @@ def _window_energies(signal, length, hop, n_candidates):
     summed directly through a strided view instead, in float32 for float32
     signals (a relative error near ``1e-6``, far below the energy differences
     that the ranking is for) and in float64 otherwise.
+
+    A signal whose ``peak`` would overflow the squares is ranked scaled by a
+    power of two, which leaves the order of the energies as it is.
     """
-    if hop >= length:
+    disjoint = hop >= length
+    acc = np.float32 if disjoint and signal.dtype == np.float32 else np.float64
+    if peak > 2.0 ** (np.finfo(acc).maxexp // 4):
+        signal = np.ldexp(signal, -int(np.frexp(peak)[1]))
+    if disjoint:
         windows = sliding_window_view(signal, length)[::hop][:n_candidates]
-        acc = np.float32 if signal.dtype == np.float32 else np.float64
         energy = np.einsum("ij,ij->i", windows, windows, dtype=acc)
         return energy.astype(np.float64) / length
     n = signal.shape[0]
@@ -87,7 +110,7 @@ def _window_energies(signal, length, hop, n_candidates):
     return energy / length
 
 
-def _choose_starts(signal, *, length, n_clips, strategy, hop, rng):
+def _choose_starts(signal, *, length, n_clips, strategy, hop, rng, peak):
     """Start sample of each clip taken from ``signal``, in increasing order.
 
     Returns the starts and the number of candidate clips (to report a shortage).
@@ -108,7 +131,7 @@ def _choose_starts(signal, *, length, n_clips, strategy, hop, rng):
             sample_without_replacement(n_candidates, n_take, random_state=rng)
         )
     else:
-        energy = _window_energies(signal, length, hop, n_candidates)
+        energy = _window_energies(signal, length, hop, n_candidates, peak)
         if strategy == "loudest":
             energy = -energy
         chosen = np.sort(np.argsort(energy, kind="stable")[:n_take])
@@ -209,8 +232,9 @@ def extract_clips(
     Raises
     ------
     AudioValueError
-        If ``recordings`` is empty, or a recording is not 1-D, not real-valued
-        or shorter than ``length``.
+        If ``recordings`` is empty, or a recording cannot be read as an array,
+        is not 1-D, not real-valued (booleans, complex numbers and objects are
+        refused), shorter than ``length``, or holds NaN or infinite samples.
 
     Warns
     -----
@@ -221,6 +245,14 @@ def extract_clips(
     --------
     micfp.io.load_recordings : Read a folder of WAV files into recordings.
     sklearn.model_selection.GroupKFold : Cross-validation split by recording.
+
+    Notes
+    -----
+    Clips are copies of the recordings' samples, whatever their level: digital
+    silence gives clips of zeros, which "quietest" ranks first (ties in the
+    order of their starts). Recordings with huge samples are ranked on a copy
+    scaled by a power of two, which keeps their energies finite and their
+    order unchanged; recordings with NaN or infinite samples are refused.
 
     Examples
     --------
@@ -250,15 +282,21 @@ def extract_clips(
         paths = recordings.paths
     else:
         signals, devices, recording_ids, paths = list(recordings), None, None, None
-    signals = _check_signals(signals, length, recording_ids, paths)
+    signals, peaks = _check_signals(signals, length, recording_ids, paths)
     if hop is None:
         hop = 1 if strategy == "random" else length
     rng = check_random_state(random_state)
 
     all_starts, short = [], []
-    for i, signal in enumerate(signals):
+    for i, (signal, peak) in enumerate(zip(signals, peaks, strict=True)):
         starts, n_candidates = _choose_starts(
-            signal, length=length, n_clips=n_clips, strategy=strategy, hop=hop, rng=rng
+            signal,
+            length=length,
+            n_clips=n_clips,
+            strategy=strategy,
+            hop=hop,
+            rng=rng,
+            peak=peak,
         )
         if n_clips is not None and n_candidates < n_clips:
             short.append(f"{_describe(i, recording_ids, paths)}: {n_candidates}")

@@ -17,7 +17,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_clips
+from ._validation import check_clips, needs_scaling
 from ._wavelet import (
     NOISE_ESTIMATES,
     SHRINK_MODES,
@@ -147,8 +147,8 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         check_clips(self, X, reset=True)
         return self
 
-    def _denoise_chunk(self, X, level):
-        denoised = denoise_batch(
+    def _denoise_chunk(self, X, level, scale):
+        return denoise_batch(
             X,
             wavelet=self.wavelet,
             level=level,
@@ -156,10 +156,10 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
             mode=self.mode,
             noise_estimate=self.noise_estimate,
             extension=self.extension,
+            output=self._output,
+            name="X",
+            scale=scale,
         )
-        if self._output == "denoised":
-            return denoised
-        return np.subtract(X, denoised, out=denoised)
 
     def transform(self, X):
         """De-noise each clip.
@@ -175,10 +175,12 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
             Float32 for float32 input, float64 otherwise.
         """
         check_is_fitted(self)
-        X = check_clips(self, X, reset=False)
+        X, peak = check_clips(self, X, reset=False, return_peak=True)
         level = resolve_level(X.shape[1], self.wavelet, self.level)
         out = np.empty_like(X)
-        func = partial(self._denoise_chunk, level=level)
+        func = partial(
+            self._denoise_chunk, level=level, scale=needs_scaling(peak, X.dtype)
+        )
         return map_row_chunks(func, X, out, self.n_jobs)
 
     def __sklearn_tags__(self):
@@ -237,6 +239,25 @@ class WaveletDenoiser(_BaseWaveletDenoising):
     wavelet_denoise : The function this transformer applies.
     skimage.restoration.denoise_wavelet : Reference implementation of the
         universal and Bayes rules, one signal at a time.
+
+    Notes
+    -----
+    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
+    booleans, float16 and numbers in an object array become float64, float32
+    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
+    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+
+    Digital silence: a clip of zeros has no detail coefficients to measure,
+    so its noise level and thresholds are zero; its de-noised clip and its
+    residual are zeros (there is no device noise to extract). A constant clip
+    gives a residual of rounding errors only.
+
+    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+    float32) are de-noised scaled by a power of two and scaled back, which is
+    exact, as every threshold and shrinkage is proportional to the clip.
+    Where the result itself would exceed the largest float of the dtype
+    (samples within a few times of it), ``transform`` raises
+    :class:`~micfp.exceptions.AudioValueError`.
 
     Examples
     --------
@@ -305,6 +326,25 @@ class NoiseResidual(_BaseWaveletDenoising):
     WaveletDenoiser : The de-noised clips instead of the residual.
     micfp.features.LogSpectrum : The log-magnitude spectrum usually taken of
         the residual next.
+
+    Notes
+    -----
+    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
+    booleans, float16 and numbers in an object array become float64, float32
+    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
+    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+
+    Digital silence: a clip of zeros has no detail coefficients to measure,
+    so its noise level and thresholds are zero; its de-noised clip and its
+    residual are zeros (there is no device noise to extract). A constant clip
+    gives a residual of rounding errors only.
+
+    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+    float32) are de-noised scaled by a power of two and scaled back, which is
+    exact, as every threshold and shrinkage is proportional to the clip.
+    Where the result itself would exceed the largest float of the dtype
+    (samples within a few times of it), ``transform`` raises
+    :class:`~micfp.exceptions.AudioValueError`.
 
     Examples
     --------

@@ -9,8 +9,8 @@ import warnings
 import numpy as np
 import pywt
 
-from ..exceptions import DegradedResultWarning
-from ._validation import check_signals
+from ..exceptions import AudioValueError, DegradedResultWarning
+from ._validation import check_signals, needs_scaling, overflow_shift
 
 __all__ = ["wavelet_denoise"]
 
@@ -106,7 +106,13 @@ def _sure_threshold(d, sigma):
     """
     n = d.shape[-1]
     safe = np.where(sigma > 0, sigma, 1.0)
-    x2 = np.square(d / safe, dtype=np.float64)
+    # Coefficients far above a tiny σ (a level of near-silence with a few
+    # large values) would overflow: clip them to a value whose risk terms
+    # still sum finitely. Candidates that large exceed the universal cap, so
+    # the threshold is the same.
+    with np.errstate(over="ignore"):
+        x2 = np.square(d / safe, dtype=np.float64)
+    np.minimum(x2, np.finfo(np.float64).max / (4.0 * n), out=x2)
     universal = np.sqrt(2 * np.log(max(n, 2)))
     s = np.sort(x2, axis=-1)
     k = np.arange(n)
@@ -209,25 +215,9 @@ def _level_thresholds(details, sigma_clip, rule, noise_estimate, n_samples):
     return thresholds
 
 
-def denoise_batch(x, *, wavelet, level, threshold, mode, noise_estimate, extension):
-    """De-noise validated rows with an already resolved level.
-
-    Parameters
-    ----------
-    x : ndarray of shape (..., n_samples), float32 or float64
-        Finite signals.
-    wavelet, threshold, mode, noise_estimate, extension
-        As in :func:`wavelet_denoise`, already checked.
-    level : int
-        Resolved level (see :func:`resolve_level`); 0 returns a copy of ``x``.
-
-    Returns
-    -------
-    denoised : ndarray, same shape and dtype as ``x``
-    """
+def _denoise_rows(x, *, wavelet, level, threshold, mode, noise_estimate, extension):
+    """De-noise finite rows whose samples are small enough not to overflow."""
     n_samples = x.shape[-1]
-    if level == 0:
-        return x.copy()
     coeffs = pywt.wavedec(x, wavelet, mode=extension, level=level, axis=-1)
     details = coeffs[1:]
     sigma_clip = _sigma_mad(details[-1])[..., None]
@@ -237,6 +227,83 @@ def denoise_batch(x, *, wavelet, level, threshold, mode, noise_estimate, extensi
     shrunk = [_shrink(d, t, mode) for d, t in zip(details, thresholds, strict=True)]
     out = pywt.waverec([coeffs[0], *shrunk], wavelet, mode=extension, axis=-1)
     return out[..., :n_samples].astype(x.dtype, copy=False)
+
+
+def denoise_batch(
+    x,
+    *,
+    wavelet,
+    level,
+    threshold,
+    mode,
+    noise_estimate,
+    extension,
+    output="denoised",
+    name="x",
+    scale=True,
+):
+    """De-noise validated rows with an already resolved level.
+
+    Rows with huge samples (see
+    :func:`~micfp.denoise._validation.overflow_shift`) are de-noised scaled by
+    a power of two and scaled back: every threshold rule and shrinkage is
+    proportional to the signal, so the result is the same as without scaling.
+
+    Parameters
+    ----------
+    x : ndarray of shape (..., n_samples), float32 or float64
+        Finite signals.
+    wavelet, threshold, mode, noise_estimate, extension, output
+        As in :func:`wavelet_denoise`, already checked.
+    level : int
+        Resolved level (see :func:`resolve_level`); 0 returns the signals
+        unchanged (a residual of zeros).
+    name : str, default="x"
+        The argument's name, for the error message.
+    scale : bool, default=True
+        Whether rows may need scaling; False when the caller knows that none
+        do (see :func:`~micfp.denoise._validation.needs_scaling`).
+
+    Returns
+    -------
+    y : ndarray, same shape and dtype as ``x``
+        De-noised signals or residuals.
+
+    Raises
+    ------
+    AudioValueError
+        If the de-noised signal or the residual of a row exceeds the largest
+        float of the dtype (only possible for samples near it).
+    """
+    if level == 0:
+        return x.copy() if output == "denoised" else np.zeros_like(x)
+    settings = {
+        "wavelet": wavelet,
+        "level": level,
+        "threshold": threshold,
+        "mode": mode,
+        "noise_estimate": noise_estimate,
+        "extension": extension,
+    }
+    shift = overflow_shift(x) if scale else None
+    if shift is None:
+        denoised = _denoise_rows(x, **settings)
+        if output == "denoised":
+            return denoised
+        return np.subtract(x, denoised, out=denoised)
+    scaled = np.ldexp(x, -shift)
+    out = _denoise_rows(scaled, **settings)
+    if output == "residual":
+        np.subtract(scaled, out, out=out)
+    with np.errstate(over="ignore"):
+        out = np.ldexp(out, shift, out=out)
+    if not np.isfinite(out).all():
+        raise AudioValueError(
+            f"The {output} signal of some rows of {name} exceeds the largest "
+            f"{x.dtype} value: their samples reach {np.abs(x).max():.3g}. Scale "
+            f"{name} down; audio samples lie in [-1, 1]."
+        )
+    return out
 
 
 def wavelet_denoise(
@@ -319,6 +386,14 @@ def wavelet_denoise(
     scikit-image's default level is three less than the largest useful level;
     pass ``level`` explicitly to compare.
 
+    Digital silence (all samples zero) has a noise level of zero: it comes
+    back unchanged, with a residual of zeros. Signals of any leading shape are
+    accepted, including none (a batch of 0 signals gives an empty result).
+    Huge samples are handled as in :class:`~micfp.denoise.NoiseResidual`:
+    exactly, by a power-of-two scaling, or with an
+    :class:`~micfp.exceptions.AudioValueError` where the result itself would
+    overflow.
+
     References
     ----------
     .. [1] D. L. Donoho and I. M. Johnstone, "Ideal spatial adaptation by
@@ -361,9 +436,9 @@ def wavelet_denoise(
     if level is not None and level < 1:
         raise ValueError(f"level must be a positive int or None; got {level!r}.")
 
-    x = check_signals(x)
+    x, peak = check_signals(x, return_peak=True)
     resolved = resolve_level(x.shape[-1], wavelet, level)
-    denoised = denoise_batch(
+    return denoise_batch(
         x,
         wavelet=wavelet,
         level=resolved,
@@ -371,7 +446,6 @@ def wavelet_denoise(
         mode=mode,
         noise_estimate=noise_estimate,
         extension=extension,
+        output=output,
+        scale=needs_scaling(peak, x.dtype),
     )
-    if output == "denoised":
-        return denoised
-    return np.subtract(x, denoised, out=denoised)

@@ -12,8 +12,14 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..denoise._transformers import map_row_chunks
-from ..denoise._validation import check_clips, check_signals
+from ..denoise._validation import (
+    check_clips,
+    check_signals,
+    needs_scaling,
+    overflow_shift,
+)
 from ._spectrum import (
+    _window_gain,
     check_frequency_range,
     frame_rows,
     frequency_bins,
@@ -36,8 +42,16 @@ def _bin_pairs(frame_length, sr, fmin, fmax):
     return bins, frequencies
 
 
-def _band_energy_difference(x, *, frame_length, hop_length, window, bins):
-    """Core of :func:`band_energy_difference` on checked input."""
+def _band_energy_difference(x, *, frame_length, hop_length, window, bins, scale=True):
+    """Core of :func:`band_energy_difference` on checked input.
+
+    The feature only compares magnitudes, so rows with huge samples are
+    scaled by a power of two first, which keeps their spectra finite
+    (``scale=False`` skips the search for them).
+    """
+    shift = overflow_shift(x, gain=_window_gain(window)) if scale else None
+    if shift is not None:
+        x = np.ldexp(x, -shift)
     frames = frame_rows(x, frame_length, hop_length)
     if window is not None:
         frames = frames * window
@@ -95,6 +109,17 @@ def band_energy_difference(
     --------
     BandEnergyDifference : This function as a scikit-learn transformer.
 
+    Notes
+    -----
+    Digital silence: in a clip of zeros every pair of bins ties in every
+    frame, so every value is 0.5. Near-silence is not silence: the rounding
+    errors of a constant clip's spectrum give values that are not ties.
+
+    The feature compares magnitudes only, so it does not change when a clip
+    is scaled: rows with huge samples (above ``2 ** 256``, ``2 ** 32`` in
+    float32) are scaled by a power of two before the FFT, which keeps their
+    spectra finite and their feature exact.
+
     References
     ----------
     .. [1] D. Luo, P. Korus and J. Huang, "Band energy difference for source
@@ -120,16 +145,18 @@ def band_energy_difference(
     if frame_length is None:
         raise ValueError("frame_length must be a positive int; got None.")
     check_frequency_range(sr, fmin, fmax)
-    x = check_signals(x)
+    x, peak = check_signals(x, return_peak=True)
     bins, _ = _bin_pairs(frame_length, sr, fmin, fmax)
     if x.shape[-1] < frame_length:
         warn_short_rows(x.shape[-1], frame_length, "frame_length")
+    window = window_array(window, frame_length, x.dtype)
     return _band_energy_difference(
         x,
         frame_length=frame_length,
         hop_length=hop_length or max(frame_length // 2, 1),
-        window=window_array(window, frame_length, x.dtype),
+        window=window,
         bins=bins,
+        scale=needs_scaling(peak, x.dtype, gain=_window_gain(window)),
     )
 
 
@@ -200,6 +227,22 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
     --------
     band_energy_difference : The function this transformer applies.
     LogSpectrum : The log-magnitude spectrum itself.
+
+    Notes
+    -----
+    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
+    booleans, float16 and numbers in an object array become float64, float32
+    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
+    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+
+    Digital silence: in a clip of zeros every pair of bins ties in every
+    frame, so every value is 0.5. Near-silence is not silence: the rounding
+    errors of a constant clip's spectrum give values that are not ties.
+
+    The feature compares magnitudes only, so it does not change when a clip
+    is scaled: rows with huge samples (above ``2 ** 256``, ``2 ** 32`` in
+    float32) are scaled by a power of two before the FFT, which keeps their
+    spectra finite and their feature exact.
 
     References
     ----------
@@ -289,15 +332,17 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
             Values in ``[0, 1]``; float32 for float32 input.
         """
         check_is_fitted(self)
-        X = check_clips(self, X, reset=False)
+        X, peak = check_clips(self, X, reset=False, return_peak=True)
         if X.shape[1] < self.frame_length:
             warn_short_rows(X.shape[1], self.frame_length, "frame_length")
+        window = window_array(self.window, self.frame_length, X.dtype)
         func = partial(
             _band_energy_difference,
             frame_length=self.frame_length,
             hop_length=self.hop_length or max(self.frame_length // 2, 1),
-            window=window_array(self.window, self.frame_length, X.dtype),
+            window=window,
             bins=self._bins,
+            scale=needs_scaling(peak, X.dtype, gain=_window_gain(window)),
         )
         out = np.empty((X.shape[0], len(self.frequencies_) - 1), dtype=X.dtype)
         return map_row_chunks(func, X, out, self.n_jobs)

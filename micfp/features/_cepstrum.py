@@ -15,12 +15,18 @@ import scipy.fft
 import scipy.signal
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from micfp.exceptions import AudioValueError
 
 from ..denoise._transformers import _CHUNK_BYTES, map_row_chunks
+from ..denoise._validation import (
+    check_clips,
+    check_signals,
+    needs_scaling,
+    overflow_shift,
+)
 
 __all__ = [
     "MFCC",
@@ -263,7 +269,8 @@ def power_spectrogram(y, *, n_fft, hop_length, window="hann"):
     y = np.asarray(y)
     if y.shape[-1] < n_fft:
         raise AudioValueError(
-            f"n_fft={n_fft} is too large for input signal of length={y.shape[-1]}."
+            f"n_fft={n_fft} is too large for y, signals of length={y.shape[-1]}: "
+            "they need at least one frame of n_fft samples."
         )
     dtype = np.float32 if y.dtype == np.float32 else np.float64
     if isinstance(window, np.ndarray):
@@ -310,6 +317,30 @@ def power_to_db(S, *, amin=1e-10, top_db=80.0):
     S = np.asarray(S)
     log_spec = np.log10(np.maximum(S, S.dtype.type(amin)))
     log_spec *= 10.0
+    if top_db is not None:
+        peak = log_spec.max(axis=(-2, -1), keepdims=True)
+        np.maximum(log_spec, peak - top_db, out=log_spec)
+    return log_spec
+
+
+def _window_gain(window):
+    """Largest magnitude of a window given as samples (1 for a named one)."""
+    if isinstance(window, np.ndarray):
+        return float(np.abs(window).max(initial=1.0))
+    return 1.0
+
+
+def _shifted_power_to_db(S, shift, *, amin=1e-10, top_db=80.0):
+    """:func:`power_to_db` of the power ``S * 4 ** shift``, without forming it.
+
+    ``S`` is the power of signals scaled by ``2 ** -shift``; the floor `amin`
+    applies to the unscaled power, in dB, where it cannot underflow.
+    """
+    with np.errstate(divide="ignore"):
+        log_spec = np.log10(S)
+    log_spec *= 10.0
+    log_spec += (20.0 * np.log10(2.0) * shift).astype(log_spec.dtype)
+    np.maximum(log_spec, log_spec.dtype.type(10.0 * np.log10(amin)), out=log_spec)
     if top_db is not None:
         peak = log_spec.max(axis=(-2, -1), keepdims=True)
         np.maximum(log_spec, peak - top_db, out=log_spec)
@@ -461,6 +492,20 @@ def cepstral_coefficients(
     --------
     MFCC : The same as a scikit-learn transformer.
 
+    Notes
+    -----
+    Digital silence: a frame of zeros has no power, which the floor of
+    ``10 log10(1e-10) = -100`` dB replaces in every band, whatever `top_db`;
+    the orthonormal DCT of that constant is ``-100 sqrt(n_filters)`` in the
+    first coefficient (times its lifter weight) and 0 in all others, up to
+    rounding. The deltas of silence, and its coefficients after cepstral mean
+    normalization, are 0.
+
+    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+    float32) are transformed scaled by ``2 ** -k``, and ``20 log10(2 ** k)``
+    dB added back to every band before the floor and the DCT: the
+    coefficients are those of the unscaled row, and finite.
+
     References
     ----------
     .. [1] S. Davis and P. Mermelstein, "Comparison of parametric
@@ -475,11 +520,31 @@ def cepstral_coefficients(
     >>> cepstral_coefficients(y, sr=16000, n_fft=480, hop_length=240).shape
     (2, 13, 32)
     """
+    for name, value in (
+        ("n_ceps", n_ceps),
+        ("n_filters", n_filters),
+        ("n_fft", n_fft),
+        ("hop_length", hop_length),
+    ):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ValueError(f"{name} must be a positive int; got {value!r}.")
+        if value < 1:
+            raise ValueError(f"{name} must be a positive int; got {value!r}.")
+    if not (isinstance(sr, numbers.Real) and 0 < sr < np.inf):
+        raise ValueError(f"sr must be a positive, finite sample rate; got {sr!r}.")
     if n_ceps > n_filters:
         raise ValueError(
             f"n_ceps={n_ceps} cannot exceed the number of filters n_filters="
             f"{n_filters}."
         )
+    if isinstance(window, np.ndarray) and (
+        window.shape != (n_fft,) or not np.isfinite(window).all()
+    ):
+        raise ValueError(
+            f"A window given as samples must hold n_fft={n_fft} finite values; "
+            f"got shape {window.shape}."
+        )
+    y, peak = check_signals(y, name="y", return_peak=True)
     return np.swapaxes(
         _cepstra_by_frame(
             y,
@@ -494,6 +559,7 @@ def cepstral_coefficients(
             scale=scale,
             lifter=lifter,
             top_db=top_db,
+            check_overflow=needs_scaling(peak, y.dtype, gain=_window_gain(window)),
         ),
         -1,
         -2,
@@ -514,7 +580,14 @@ def _cepstra_by_frame(
     scale,
     lifter,
     top_db,
+    check_overflow=True,
 ):
+    # Rows with huge samples are scaled by 2 ** -shift so that their power
+    # stays finite; 20 log10(2 ** shift) dB restores their level below.
+    # check_overflow=False: the caller knows that no row needs it.
+    shift = overflow_shift(y, gain=_window_gain(window)) if check_overflow else None
+    if shift is not None:
+        y = np.ldexp(y, -shift)
     # Frame-major layout (..., n_frames, n_values) keeps every product a
     # single contiguous matrix product.
     power = np.swapaxes(
@@ -529,7 +602,11 @@ def _cepstra_by_frame(
         basis *= (1.0 + 0.5 * lifter * np.sin(np.pi * k / lifter))[:, np.newaxis]
     lead = power.shape[:-1]
     banded = power.reshape(-1, power.shape[-1]) @ bank.T.astype(power.dtype)
-    banded = power_to_db(banded.reshape(*lead, n_filters), top_db=top_db)
+    banded = banded.reshape(*lead, n_filters)
+    if shift is None:
+        banded = power_to_db(banded, top_db=top_db)
+    else:
+        banded = _shifted_power_to_db(banded, shift[..., np.newaxis], top_db=top_db)
     ceps = banded.reshape(-1, n_filters) @ basis.T.astype(power.dtype)
     return ceps.reshape(*lead, n_ceps)
 
@@ -564,6 +641,7 @@ def _frame_features(
     deltas,
     delta_width,
     cmn,
+    check_overflow=True,
 ):
     """Cepstra with deltas, shape (n_clips, n_frames, frame_width)."""
     ceps = _cepstra_by_frame(
@@ -579,6 +657,7 @@ def _frame_features(
         scale=scale,
         lifter=lifter,
         top_db=top_db,
+        check_overflow=check_overflow,
     )
     if cmn:
         ceps -= ceps.mean(axis=-2, keepdims=True)
@@ -670,6 +749,26 @@ class MFCC(TransformerMixin, BaseEstimator):
     cepstral_coefficients : The pure function behind it.
     FrameStatistics : Zero-crossing rate and RMS per frame.
     micfp.mixture.GaussianSupervector : Takes the ``"frames"`` output.
+
+    Notes
+    -----
+    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
+    booleans, float16 and numbers in an object array become float64, float32
+    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
+    and infinite samples, and clips shorter than one frame raise
+    :class:`~micfp.exceptions.AudioValueError`.
+
+    Digital silence: a frame of zeros has no power, which the floor of
+    ``10 log10(1e-10) = -100`` dB replaces in every band, whatever `top_db`;
+    the orthonormal DCT of that constant is ``-100 sqrt(n_filters)`` in the
+    first coefficient (times its lifter weight) and 0 in all others, up to
+    rounding. The deltas of silence, and its coefficients after cepstral mean
+    normalization, are 0.
+
+    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+    float32) are transformed scaled by ``2 ** -k``, and ``20 log10(2 ** k)``
+    dB added back to every band before the floor and the DCT: the
+    coefficients are those of the unscaled row, and finite.
 
     References
     ----------
@@ -763,7 +862,7 @@ class MFCC(TransformerMixin, BaseEstimator):
         self : MFCC
             The fitted transformer.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        X = check_clips(self, X, reset=True)
         if self.n_mfcc > self.n_mels:
             raise ValueError(
                 f"n_mfcc={self.n_mfcc} cannot exceed n_mels={self.n_mels}."
@@ -776,7 +875,7 @@ class MFCC(TransformerMixin, BaseEstimator):
             raise AudioValueError(
                 f"MFCC needs clips of at least one frame, frame_length="
                 f"{self.frame_length:g} s = {self.n_fft_} samples at sr="
-                f"{self.sr:g} Hz; got clips of {n_samples} feature(s)."
+                f"{self.sr:g} Hz; X holds clips of {n_samples} feature(s)."
             )
         self.n_frames_ = 1 + (n_samples - self.n_fft_) // self.hop_length_
         self.frame_width_ = self.n_mfcc * (1 + self.deltas)
@@ -798,7 +897,7 @@ class MFCC(TransformerMixin, BaseEstimator):
             ``"mean"``; float32 input gives float32.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X, peak = check_clips(self, X, reset=False, return_peak=True)
         settings = {
             "sr": self.sr,
             "n_ceps": self.n_mfcc,
@@ -814,6 +913,7 @@ class MFCC(TransformerMixin, BaseEstimator):
             "deltas": self.deltas,
             "delta_width": self.delta_width,
             "cmn": self.cmn,
+            "check_overflow": needs_scaling(peak, X.dtype),
         }
         n_out = {"frames": self.n_frames_, "stats": 2, "mean": 1}[self.output]
         out = np.empty((X.shape[0], n_out * self.frame_width_), dtype=X.dtype)

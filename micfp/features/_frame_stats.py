@@ -6,9 +6,11 @@ from typing import ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from micfp.exceptions import AudioValueError
+
+from ..denoise._validation import check_clips, needs_scaling, overflow_shift
 
 __all__ = ["FrameStatistics", "frame_signal", "rms", "zero_crossing_rate"]
 
@@ -157,6 +159,22 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
     zero_crossing_rate, rms : The pure functions behind it.
     MFCC : Cepstral coefficients of the same frames.
 
+    Notes
+    -----
+    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
+    booleans, float16 and numbers in an object array become float64, float32
+    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
+    and infinite samples, and clips shorter than one frame raise
+    :class:`~micfp.exceptions.AudioValueError`.
+
+    Digital silence: a frame of zeros has a zero-crossing rate of 0 (samples
+    of magnitude at most 1e-10 count as positive zeros) and an RMS of 0.
+
+    Huge samples: the RMS of rows whose samples exceed ``2 ** 256``
+    (``2 ** 32`` in float32), and its mean and standard deviation, are
+    computed on the row scaled by a power of two and scaled back, so they are
+    exact and finite; the zero-crossing rate does not depend on the level.
+
     Examples
     --------
     >>> import numpy as np
@@ -198,14 +216,14 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
         self : FrameStatistics
             The fitted transformer.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        X = check_clips(self, X, reset=True)
         self.frame_length_ = max(1, round(self.frame_length * self.sr))
         self.hop_length_ = max(1, round(self.hop_length * self.sr))
         if X.shape[1] < self.frame_length_:
             raise AudioValueError(
                 f"FrameStatistics needs clips of at least one frame, frame_length="
                 f"{self.frame_length:g} s = {self.frame_length_} samples at sr="
-                f"{self.sr:g} Hz; got clips of {X.shape[1]} feature(s)."
+                f"{self.sr:g} Hz; X holds clips of {X.shape[1]} feature(s)."
             )
         self.n_frames_ = 1 + (X.shape[1] - self.frame_length_) // self.hop_length_
         self.frame_width_ = 2
@@ -226,16 +244,24 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
             gives float32.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X, peak = check_clips(self, X, reset=False, return_peak=True)
         sizes = {"frame_length": self.frame_length_, "hop_length": self.hop_length_}
-        frames = np.stack(
-            [zero_crossing_rate(X, **sizes), rms(X, **sizes)], axis=-1
-        ).astype(X.dtype, copy=False)
+        zcr = zero_crossing_rate(X, **sizes).astype(X.dtype, copy=False)
+        # RMS is proportional to the row: rows with huge samples are measured
+        # scaled by 2 ** -shift, and their RMS columns scaled back at the end.
+        shift = overflow_shift(X) if needs_scaling(peak, X.dtype) else None
+        level = rms(X if shift is None else np.ldexp(X, -shift), **sizes)
         if self.output == "frames":
-            return frames.reshape(X.shape[0], -1)
-        if self.output == "mean":
-            return frames.mean(axis=1)
-        return np.concatenate([frames.mean(axis=1), frames.std(axis=1)], axis=1)
+            columns = [zcr, level]
+        else:
+            funcs = [np.mean] if self.output == "mean" else [np.mean, np.std]
+            columns = [f(v, axis=1, keepdims=True) for f in funcs for v in (zcr, level)]
+        if shift is not None:
+            for i in range(1, len(columns), 2):
+                columns[i] = np.ldexp(columns[i], shift)
+        if self.output == "frames":
+            return np.stack(columns, axis=-1).reshape(X.shape[0], -1)
+        return np.concatenate(columns, axis=1)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.

@@ -13,7 +13,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..denoise._transformers import map_row_chunks
-from ..denoise._validation import check_clips, check_signals
+from ..denoise._validation import (
+    check_clips,
+    check_signals,
+    needs_scaling,
+    overflow_shift,
+)
 from ..exceptions import DegradedResultWarning
 
 __all__ = ["LogSpectrum", "log_spectrum"]
@@ -89,7 +94,14 @@ def window_array(window, frame_length, dtype):
                 f"A window given as samples must have shape ({frame_length},), "
                 f"one value a sample of a frame; got shape {values.shape}."
             )
-    return values.astype(dtype, copy=False)
+    with np.errstate(over="ignore"):
+        values = values.astype(dtype, copy=False)
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"A window given as samples must be finite in {np.dtype(dtype)}; got "
+            "NaN, infinite or too large values."
+        )
+    return values
 
 
 def check_frequency_range(sr, fmin, fmax):
@@ -172,27 +184,63 @@ def frequency_names(prefix, frequencies, bins, sr):
 # Spectrum ------------------------------------------------------------------
 
 
-def _log_spectrum(x, *, n_fft, hop_length, window, average, offset, bins):
-    """Core of :func:`log_spectrum` on checked input; ``window`` is an array."""
+def _magnitude(x, *, n_fft, hop_length, window, average, bins):
+    """Magnitude spectrum of each row, averaged over frames when it has several."""
     n = x.shape[-1]
     if n_fft >= n and window is None:
-        magnitude = np.abs(scipy.fft.rfft(x, n=n_fft, axis=-1)[..., bins])
-    elif n_fft >= n:
+        return np.abs(scipy.fft.rfft(x, n=n_fft, axis=-1)[..., bins])
+    if n_fft >= n:
         frame = x if n_fft == n else frame_rows(x, n_fft, n_fft)[..., 0, :]
-        magnitude = np.abs(scipy.fft.rfft(frame * window, axis=-1)[..., bins])
-    else:
-        frames = frame_rows(x, n_fft, hop_length)
-        if window is not None:
-            frames = frames * window
-        spectra = np.abs(scipy.fft.rfft(frames, axis=-1)[..., bins])
-        if average == "mean":
-            magnitude = spectra.mean(axis=-2)
-        else:
-            magnitude = np.median(spectra, axis=-2)
-    if offset == 1:
-        return np.log1p(magnitude, out=magnitude)
-    magnitude += np.asarray(offset, dtype=magnitude.dtype)
-    return np.log(magnitude, out=magnitude)
+        return np.abs(scipy.fft.rfft(frame * window, axis=-1)[..., bins])
+    frames = frame_rows(x, n_fft, hop_length)
+    if window is not None:
+        frames = frames * window
+    spectra = np.abs(scipy.fft.rfft(frames, axis=-1)[..., bins])
+    if average == "mean":
+        return spectra.mean(axis=-2)
+    return np.median(spectra, axis=-2)
+
+
+def _window_gain(window):
+    """Largest magnitude of the window's samples (1 for no window)."""
+    return 1.0 if window is None else float(np.abs(window).max(initial=1.0))
+
+
+def _log_spectrum(x, *, n_fft, hop_length, window, average, offset, bins, scale=True):
+    """Core of :func:`log_spectrum` on checked input; ``window`` is an array.
+
+    Rows with huge samples are scaled by ``2 ** -shift`` first (see
+    :func:`~micfp.denoise._validation.overflow_shift`), and
+    ``log(|F| + c) = log(|F / 2**shift| + c / 2**shift) + shift log 2``
+    gives their exact log spectrum; an offset beyond the range of float32
+    input is applied in the same way. An offset below the smallest float of
+    the dtype counts as that float, which keeps the log of silence finite.
+    ``scale=False`` skips the search for huge rows, for callers that know
+    there are none.
+    """
+    shift = overflow_shift(x, gain=_window_gain(window)) if scale else None
+    info = np.finfo(x.dtype)
+    offset_shift = int(np.frexp(offset)[1]) if offset > float(info.max) / 4 else 0
+    settings = {
+        "n_fft": n_fft,
+        "hop_length": hop_length,
+        "window": window,
+        "average": average,
+        "bins": bins,
+    }
+    if shift is None and not offset_shift:
+        magnitude = _magnitude(x, **settings)
+        if offset == 1:
+            return np.log1p(magnitude, out=magnitude)
+        magnitude += max(x.dtype.type(offset), info.smallest_subnormal)
+        return np.log(magnitude, out=magnitude)
+    shift = np.maximum(0 if shift is None else shift, offset_shift)
+    magnitude = _magnitude(np.ldexp(x, -shift), **settings)
+    scaled_offset = np.ldexp(np.float64(offset), -shift).astype(x.dtype)
+    magnitude += np.maximum(scaled_offset, info.smallest_subnormal)
+    np.log(magnitude, out=magnitude)
+    magnitude += (shift * np.log(2.0)).astype(x.dtype)
+    return magnitude
 
 
 def log_spectrum(
@@ -249,6 +297,20 @@ def log_spectrum(
     LogSpectrum : This function as a scikit-learn transformer.
     scipy.signal.welch : Averaged power spectra.
 
+    Notes
+    -----
+    Digital silence: every bin of a clip of zeros is ``log(offset)``, 0 with
+    the default ``offset=1``: the floor of the feature, not a missing value.
+    (An offset below the smallest positive float of the dtype, such as 1e-50
+    for float32 clips, counts as that float, whose log is finite.)
+
+    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+    float32) times the window's peak are transformed scaled by ``2 ** -k``,
+    and ``log(|F| + c) = log(|F| 2 ** -k + c 2 ** -k) + k log 2`` restores
+    their exact log spectrum, so every finite clip gives finite features. An
+    offset beyond the range of float32 is applied to float32 clips the same
+    way.
+
     References
     ----------
     .. [1] P. D. Welch, "The use of fast Fourier transform for the estimation
@@ -271,20 +333,22 @@ def log_spectrum(
     """
     _check_function_options(n_fft, hop_length, average, offset)
     check_frequency_range(sr, fmin, fmax)
-    x = check_signals(x)
+    x, peak = check_signals(x, return_peak=True)
     n = x.shape[-1]
     n_fft = n if n_fft is None else n_fft
     if n < n_fft:
         warn_short_rows(n, n_fft, "n_fft")
     bins, _ = frequency_bins(n_fft, sr, fmin, fmax)
+    window = window_array(window, n_fft, x.dtype)
     return _log_spectrum(
         x,
         n_fft=n_fft,
         hop_length=hop_length or max(n_fft // 2, 1),
-        window=window_array(window, n_fft, x.dtype),
+        window=window,
         average=average,
         offset=offset,
         bins=bins,
+        scale=needs_scaling(peak, x.dtype, gain=_window_gain(window)),
     )
 
 
@@ -300,6 +364,8 @@ def _check_function_options(n_fft, hop_length, average, offset):
         )
     if not offset > 0:
         raise ValueError(f"offset must be positive; got {offset!r}.")
+    if not np.isfinite(offset):
+        raise ValueError(f"offset must be finite; got {offset!r}.")
 
 
 class LogSpectrum(TransformerMixin, BaseEstimator):
@@ -355,6 +421,25 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
     micfp.denoise.NoiseResidual : The device-noise residual usually taken
         before this step.
     BandEnergyDifference : Signs of the differences between adjacent bins.
+
+    Notes
+    -----
+    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
+    booleans, float16 and numbers in an object array become float64, float32
+    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
+    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+
+    Digital silence: every bin of a clip of zeros is ``log(offset)``, 0 with
+    the default ``offset=1``: the floor of the feature, not a missing value.
+    (An offset below the smallest positive float of the dtype, such as 1e-50
+    for float32 clips, counts as that float, whose log is finite.)
+
+    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+    float32) times the window's peak are transformed scaled by ``2 ** -k``,
+    and ``log(|F| + c) = log(|F| 2 ** -k + c 2 ** -k) + k log 2`` restores
+    their exact log spectrum, so every finite clip gives finite features. An
+    offset beyond the range of float32 is applied to float32 clips the same
+    way.
 
     References
     ----------
@@ -452,17 +537,19 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
             Float32 for float32 input, float64 otherwise.
         """
         check_is_fitted(self)
-        X = check_clips(self, X, reset=False)
+        X, peak = check_clips(self, X, reset=False, return_peak=True)
         if X.shape[1] < self.n_fft_:
             warn_short_rows(X.shape[1], self.n_fft_, "n_fft")
+        window = window_array(self.window, self.n_fft_, X.dtype)
         func = partial(
             _log_spectrum,
             n_fft=self.n_fft_,
             hop_length=self.hop_length or max(self.n_fft_ // 2, 1),
-            window=window_array(self.window, self.n_fft_, X.dtype),
+            window=window,
             average=self.average,
             offset=self.offset,
             bins=self._bins,
+            scale=needs_scaling(peak, X.dtype, gain=_window_gain(window)),
         )
         out = np.empty((X.shape[0], len(self.frequencies_)), dtype=X.dtype)
         return map_row_chunks(func, X, out, self.n_jobs)

@@ -7,15 +7,14 @@ from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from ..denoise._validation import check_frames
 from ._base import (
     UBM_CONSTRAINTS,
     _chunk_slices,
-    _frames,
     _map_chunks,
-    _resolve_ubm,
 )
 from ._map import (
     _log_normalize,
@@ -23,6 +22,7 @@ from ._map import (
     map_adapt,
     sufficient_statistics,
 )
+from ._supervector import check_finite_result, checked_frames, fit_background_model
 
 
 class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
@@ -152,7 +152,7 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
         self : GMMUBMClassifier
             The fitted classifier.
         """
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        X, y = check_frames(self, X, y, reset=True)
         check_classification_targets(y)
         self.classes_, codes = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -160,8 +160,8 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
                 "GMMUBMClassifier needs clips of at least 2 classes (devices); "
                 f"got 1 class: {self.classes_.tolist()[0]!r}."
             )
-        frames = _frames(self, X)
-        self.ubm_ = ubm = _resolve_ubm(self, frames)
+        frames = checked_frames(self, X)
+        self.ubm_ = ubm = fit_background_model(self, frames)
         self.n_iter_ = ubm.n_iter_
         prior = (ubm.weights_, ubm.means_, ubm.covariances_)
         onehot = np.eye(len(self.classes_))[codes]
@@ -186,6 +186,12 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _llr(self, frames):
+        # Frames far from every component give NaN scores, caught with a
+        # message in log_likelihood_ratio.
+        with np.errstate(all="ignore"):
+            return self._frame_llr(frames)
+
+    def _frame_llr(self, frames):
         ubm = self.ubm_
         n_classes, n_components, width = self.means_.shape
         ubm_ll = _log_normalize(
@@ -218,10 +224,12 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
             `classes_`.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        frames = _frames(self, X)
+        X = check_frames(self, X, reset=False)
+        frames = checked_frames(self, X)
         per_clip = frames.shape[1] * self.means_.shape[0] * self.means_.shape[1]
-        return _map_chunks(self._llr, frames, per_clip, self.n_jobs)
+        scores = _map_chunks(self._llr, frames, per_clip, self.n_jobs)
+        check_finite_result(scores, type(self).__name__)
+        return scores
 
     def decision_function(self, X):
         """Device scores of each clip.

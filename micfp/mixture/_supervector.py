@@ -4,10 +4,12 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from ..denoise._validation import check_frames
+from ..exceptions import AudioValueError
 from ._base import UBM_CONSTRAINTS, _frames, _map_chunks, _resolve_ubm
-from ._map import map_adapt, sufficient_statistics
+from ._map import _check_enough_frames, map_adapt, sufficient_statistics
 
 
 def _frame_value_names(estimator):
@@ -21,6 +23,52 @@ def _frame_value_names(estimator):
     if all(str(n).startswith("f0_") for n in names[:width]):
         return [str(n)[3:] for n in names[:width]]
     return [f"x{k}" for k in range(width)]
+
+
+def checked_frames(estimator, X):
+    """Split validated rows into frames; a layout that does not fit names X."""
+    try:
+        return _frames(estimator, X)
+    except ValueError as exc:
+        raise AudioValueError(f"Invalid X for {exc}") from None
+
+
+def fit_background_model(estimator, frames):
+    """Fit or check the UBM, with errors about the frames of X named so."""
+    name = type(estimator).__name__
+    ubm = estimator.ubm
+    if ubm is None or not hasattr(ubm, "means_"):
+        n_components = getattr(ubm, "n_components", estimator.n_components)
+        try:
+            _check_enough_frames(frames.shape[0] * frames.shape[1], n_components)
+        except ValueError as exc:
+            raise AudioValueError(f"Invalid X for {name}: {exc}") from None
+    try:
+        return _resolve_ubm(estimator, frames)
+    except ValueError as exc:
+        if "ill-defined empirical covariance" not in str(exc):
+            raise
+        raise AudioValueError(
+            f"The background model of {name} could not be fitted to the frames "
+            f"of X (reg_covar={estimator.reg_covar}): {exc} Identical frames, "
+            "such as those of digital silence, need reg_covar > 0; frames far "
+            "from zero compared with their spread need centering first (for "
+            "example with StandardScaler(with_std=False)), as the variances "
+            "are computed as E[x^2] - E[x]^2."
+        ) from exc
+
+
+def check_finite_result(result, name):
+    """Raise when a result computed from validated frames is not finite."""
+    if not np.isfinite(result).all():
+        rows = np.flatnonzero(~np.isfinite(result).all(axis=1))
+        raise AudioValueError(
+            f"X holds frames too far from the background model of {name} for "
+            f"float64 densities, in {len(rows)} row(s) (first: {rows[0]}). "
+            "Scale and center the features as those the model was fitted on; "
+            "frames more than about 1e8 standard deviations of a component "
+            "from zero lose the precision of their densities."
+        )
 
 
 class GaussianSupervector(TransformerMixin, BaseEstimator):
@@ -81,6 +129,27 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
     GMMUBMClassifier : Scores clips against device models adapted from the UBM.
     map_adapt : The adaptation formulas.
     micfp.features.MFCC : Gives the frames.
+
+    Notes
+    -----
+    Input: ``X`` holds feature frames, validated like clips (2-D, real, not
+    empty) and refused with :class:`~micfp.exceptions.AudioValueError` when it
+    holds NaN or infinite values, values beyond ``2 ** 256`` in magnitude
+    (their squared distances overflow float64), rows that are not whole
+    frames, or fewer frames than components.
+
+    Identical frames, such as the MFCC frames of digital silence, all sit at
+    one point. The background model keeps its components alive there through
+    ``reg_covar``; with ``reg_covar=0`` its fit fails and ``fit`` raises
+    :class:`~micfp.exceptions.AudioValueError`. The supervector of a clip of
+    ``T`` identical frames ``v`` moves each component's mean towards ``v`` by
+    ``alpha_c = n_c / (n_c + r)``, with ``n_c = T P(c | v)`` the component's
+    share of the frames: components far from ``v`` keep their UBM mean.
+    Frames so far from every component that their densities underflow in
+    float64 make ``transform`` raise rather than return NaN, and frames whose
+    distance from zero is some 1e8 times their spread or more (the variances
+    are computed as ``E[x^2] - E[x]^2``, which then cancels) make ``fit``
+    raise, with the advice to center them.
 
     References
     ----------
@@ -149,13 +218,19 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
         self : GaussianSupervector
             The fitted transformer.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        self.ubm_ = _resolve_ubm(self, _frames(self, X))
+        X = check_frames(self, X, reset=True)
+        self.ubm_ = fit_background_model(self, checked_frames(self, X))
         self.n_iter_ = self.ubm_.n_iter_
         return self
 
     def _adapt(self, frames):
         ubm = self.ubm_
+        # Frames far from every component underflow all their densities; the
+        # NaN that follows is caught on the result, with a message.
+        with np.errstate(all="ignore"):
+            return self._adapt_means(frames, ubm)
+
+    def _adapt_means(self, frames, ubm):
         n, f, _ = sufficient_statistics(
             frames, ubm.weights_, ubm.means_, ubm.covariances_, second_order=False
         )
@@ -188,13 +263,21 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
             Adapted means, component-major; float32 input gives float32.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        frames = _frames(self, X)
+        X = check_frames(self, X, reset=False)
+        frames = checked_frames(self, X)
         n_components = self.ubm_.means_.shape[0]
         out = _map_chunks(
             self._adapt, frames, frames.shape[1] * n_components, self.n_jobs
         )
-        return out.astype(X.dtype, copy=False)
+        check_finite_result(out, type(self).__name__)
+        with np.errstate(over="ignore"):
+            out = out.astype(X.dtype, copy=False)
+        if not np.isfinite(out).all():
+            raise AudioValueError(
+                f"The supervectors of some rows of X exceed the largest {X.dtype} "
+                "value; pass X as float64 or scale it down."
+            )
+        return out
 
     def get_feature_names_out(self, input_features=None):
         """Names of the supervector's values.
