@@ -271,7 +271,7 @@ WAVELET_SETTINGS = [
 @pytest.mark.parametrize("cls", [NoiseResidual, WaveletDenoiser])
 @pytest.mark.parametrize("params", WAVELET_SETTINGS)
 @settings(HYPOTHESIS, max_examples=25)
-@given(X=hostile_batches(lengths=[1, 2, 3, 4, 15, 16, 31, 32, 64]))
+@given(X=hostile_batches(lengths=[1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 32, 64]))
 def test_wavelet_transformers(cls, params, X):
     _check_transformer(
         cls(**params),
@@ -311,25 +311,45 @@ def test_band_energy_difference_transformer(X):
 MFCC_SETTINGS = [
     # frames of 2 samples every sample, static coefficients with both deltas
     (
-        {"n_mfcc": 2, "n_mels": 2, "frame_length": 0.002, "hop_length": 0.001,
-         "deltas": 2},
+        {
+            "n_mfcc": 2,
+            "n_mels": 2,
+            "frame_length": 0.002,
+            "hop_length": 0.001,
+            "deltas": 2,
+        },
         2,
         lambda n: 6 * (1 + (n - 2)),
     ),
     # LFCC of frames of 8 samples every 4, summarized; liftered, no dB range
     (
-        {"n_mfcc": 3, "n_mels": 4, "frame_length": 0.008, "hop_length": 0.004,
-         "scale": "linear", "output": "stats", "lifter": 2, "top_db": None},
+        {
+            "n_mfcc": 3,
+            "n_mels": 4,
+            "frame_length": 0.008,
+            "hop_length": 0.004,
+            "scale": "linear",
+            "output": "stats",
+            "lifter": 2,
+            "top_db": None,
+        },
         8,
         lambda n: 6,
     ),
     (
-        {"n_mfcc": 3, "n_mels": 4, "frame_length": 0.008, "hop_length": 0.004,
-         "cmn": True, "deltas": 1, "output": "mean"},
+        {
+            "n_mfcc": 3,
+            "n_mels": 4,
+            "frame_length": 0.008,
+            "hop_length": 0.004,
+            "cmn": True,
+            "deltas": 1,
+            "output": "mean",
+        },
         8,
         lambda n: 6,
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("params, min_length, width", MFCC_SETTINGS)
@@ -372,13 +392,26 @@ def test_gaussian_supervector(frame_width, normalize, X):
     # spread or the regularized variance) may be refused with a message; they
     # never give NaN.
     wide = refused is None and np.abs(values).max() > 1e7
+    shape = None if refused else (X.shape[0], 2 * frame_width)
+    dtype = _out_dtype(X)
     outcome(
         _fit_transform(est, X),
         refused=refused,
-        shape=None if refused else (X.shape[0], 2 * frame_width),
-        dtype=_out_dtype(X),
+        shape=shape,
+        dtype=dtype,
         may_refuse=wide,
     )
+    if X.ndim == 2 and X.shape[1] and X.shape[1] % frame_width == 0:
+        # a background model of clean frames, then the hostile ones
+        if refused == "fewer frames than components":
+            refused, shape = None, (X.shape[0], 2 * frame_width)
+        outcome(
+            _transform_after_fit(est, X),
+            refused=refused,
+            shape=shape,
+            dtype=dtype,
+            may_refuse=wide,
+        )
 
 
 # Pure functions ---------------------------------------------------------------
