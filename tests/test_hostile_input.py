@@ -66,8 +66,11 @@ EXTREME_VALUES = [
 ]
 NON_FINITE = [np.nan, np.inf, -np.inf]
 
+# Derandomized, so that every run sees the same examples; a larger
+# max_examples with derandomize=False explores further.
 HYPOTHESIS = settings(
     max_examples=40,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -384,10 +387,10 @@ def test_gaussian_supervector(frame_width, normalize, X):
     values = _as_float(X)
     if refused is None and X.shape[1] % frame_width:
         refused = "not whole frames"
-    if refused is None and X.size < 2 * frame_width:
-        refused = "fewer frames than components"
     if refused is None and np.abs(values).max() > 2.0**256:
         refused = "too large for Gaussian densities"
+    if refused is None and X.size < 2 * frame_width:
+        refused = "fewer frames than components"
     # Frames a float64 mixture cannot model (values 1e8 times or more their
     # spread or the regularized variance) may be refused with a message; they
     # never give NaN.

@@ -369,6 +369,10 @@ def wavelet_denoise(
     ValueError
         For an unknown wavelet, rule, mode, noise estimate, extension or
         output; the message lists the valid ones.
+    AudioValueError
+        For signals that are not real numbers, have no samples or hold NaN or
+        infinite samples, and where the result would exceed the largest float
+        of the dtype.
 
     See Also
     --------

@@ -105,6 +105,15 @@ def band_energy_difference(
         For each pair of adjacent bins, the share of frames in which the
         energy of the upper bin exceeds that of the lower one.
 
+    Raises
+    ------
+    ValueError
+        For invalid parameters.
+    AudioValueError
+        If ``x`` does not hold real numbers (for objects that are not
+        numbers, the error is a :class:`TypeError` as well), has no samples,
+        or holds NaN or infinite samples.
+
     See Also
     --------
     BandEnergyDifference : This function as a scikit-learn transformer.

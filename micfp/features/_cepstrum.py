@@ -488,6 +488,15 @@ def cepstral_coefficients(
     ceps : ndarray of shape (..., n_ceps, n_frames)
         The cepstral coefficients.
 
+    Raises
+    ------
+    ValueError
+        For invalid parameters.
+    AudioValueError
+        If ``y`` does not hold real numbers (for objects that are not
+        numbers, the error is a :class:`TypeError` as well), has no samples,
+        holds NaN or infinite samples, or is shorter than ``n_fft``.
+
     See Also
     --------
     MFCC : The same as a scikit-learn transformer.

@@ -292,6 +292,15 @@ def log_spectrum(
     spectrum : ndarray of shape (..., n_bins)
         ``n_bins = n_fft // 2 + 1`` without frequency limits.
 
+    Raises
+    ------
+    ValueError
+        For invalid parameters.
+    AudioValueError
+        If ``x`` does not hold real numbers (for objects that are not
+        numbers, the error is a :class:`TypeError` as well), has no samples,
+        or holds NaN or infinite samples.
+
     See Also
     --------
     LogSpectrum : This function as a scikit-learn transformer.
