@@ -7,6 +7,7 @@ orthonormal DCT-II), so that their output matches ``librosa.feature.mfcc`` with
 leading axes are batch axes, so one call processes a whole batch of clips.
 """
 
+import functools
 import numbers
 from typing import ClassVar
 
@@ -16,7 +17,6 @@ import scipy.signal
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from micfp.exceptions import AudioValueError
 
@@ -27,6 +27,7 @@ from ..denoise._validation import (
     needs_scaling,
     overflow_shift,
 )
+from ..utils._threads import single_blas_thread
 
 __all__ = [
     "MFCC",
@@ -48,7 +49,7 @@ _MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
 _LOGSTEP = np.log(6.4) / 27.0
 
 # Clips a chunk holds in one pass of MFCC.transform, scaled to frame samples.
-_CHUNK_VALUES = 1 << 22
+_CHUNK_VALUES = 1 << 19
 
 
 # --- frequency scales and filter banks ---------------------------------------
@@ -276,13 +277,44 @@ def power_spectrogram(y, *, n_fft, hop_length, window="hann"):
     if isinstance(window, np.ndarray):
         win = window.astype(dtype, copy=False)
     else:
-        win = scipy.signal.get_window(window, n_fft, fftbins=True).astype(dtype)
+        try:
+            win = _cached_window(window, n_fft, np.dtype(dtype))
+        except TypeError:  # an unhashable spelling, such as a list
+            win = scipy.signal.get_window(window, n_fft, fftbins=True).astype(dtype)
+    return np.swapaxes(_frame_power(y, n_fft, hop_length, win), -1, -2)
+
+
+def _frame_power(y, n_fft, hop_length, win):
+    """Power spectra of the windowed frames, frame-major: (..., n_frames, n_bins)."""
     frames = np.lib.stride_tricks.sliding_window_view(y, n_fft, axis=-1)
     frames = frames[..., ::hop_length, :] * win
-    spectrum = scipy.fft.rfft(frames, axis=-1)
-    power = np.square(spectrum.real)
-    power += np.square(spectrum.imag)
-    return np.swapaxes(power, -1, -2)
+    spectrum = scipy.fft.rfft(frames, axis=-1, overwrite_x=True)
+    # Squares of the interleaved real and imaginary parts, in place, then
+    # their pairwise sums.
+    parts = spectrum.view(win.dtype)
+    np.square(parts, out=parts)
+    return np.add(parts[..., ::2], parts[..., 1::2])
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_window(window, n_fft, dtype):
+    win = scipy.signal.get_window(window, n_fft, fftbins=True).astype(dtype)
+    win.flags.writeable = False
+    return win
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_projections(scale, sr, n_fft, n_filters, n_ceps, fmin, fmax, lifter, dtype):
+    """Filter bank (n_bins, n_filters) and liftered DCT (n_filters, n_ceps)."""
+    bank = _filterbank(scale, sr, n_fft, n_filters, fmin, fmax)
+    basis = dct_matrix(n_filters, n_ceps)
+    if lifter > 0:
+        k = np.arange(1, n_ceps + 1)
+        basis *= (1.0 + 0.5 * lifter * np.sin(np.pi * k / lifter))[:, np.newaxis]
+    bank = np.ascontiguousarray(bank.T, dtype=dtype)
+    basis = np.ascontiguousarray(basis.T, dtype=dtype)
+    bank.flags.writeable = basis.flags.writeable = False
+    return bank, basis
 
 
 def power_to_db(S, *, amin=1e-10, top_db=80.0):
@@ -599,24 +631,19 @@ def _cepstra_by_frame(
         y = np.ldexp(y, -shift)
     # Frame-major layout (..., n_frames, n_values) keeps every product a
     # single contiguous matrix product.
-    power = np.swapaxes(
-        power_spectrogram(y, n_fft=n_fft, hop_length=hop_length, window=window),
-        -1,
-        -2,
+    power = power_spectrogram(y, n_fft=n_fft, hop_length=hop_length, window=window)
+    power = np.swapaxes(power, -1, -2)
+    bank, basis = _cached_projections(
+        scale, sr, n_fft, n_filters, n_ceps, fmin, fmax, lifter, power.dtype
     )
-    bank = _filterbank(scale, sr, n_fft, n_filters, fmin, fmax)
-    basis = dct_matrix(n_filters, n_ceps)
-    if lifter > 0:
-        k = np.arange(1, n_ceps + 1)
-        basis *= (1.0 + 0.5 * lifter * np.sin(np.pi * k / lifter))[:, np.newaxis]
     lead = power.shape[:-1]
-    banded = power.reshape(-1, power.shape[-1]) @ bank.T.astype(power.dtype)
+    banded = power.reshape(-1, power.shape[-1]) @ bank
     banded = banded.reshape(*lead, n_filters)
     if shift is None:
         banded = power_to_db(banded, top_db=top_db)
     else:
         banded = _shifted_power_to_db(banded, shift[..., np.newaxis], top_db=top_db)
-    ceps = banded.reshape(-1, n_filters) @ basis.T.astype(power.dtype)
+    ceps = banded.reshape(-1, n_filters) @ basis
     return ceps.reshape(*lead, n_ceps)
 
 
@@ -931,7 +958,7 @@ class MFCC(TransformerMixin, BaseEstimator):
             return _summarize(_frame_features(chunk, **settings), self.output)
 
         # A chunk's products are small: more BLAS threads would mostly wait.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with single_blas_thread():
             return map_row_chunks(
                 run, X, out, self.n_jobs, row_bytes=self._chunk_row_bytes()
             )
