@@ -81,3 +81,27 @@ def test_single_blas_thread_limits_blas_inside_the_context():
         lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
     ]
     assert after == [lib["num_threads"] for lib in blas]
+
+
+@pytest.mark.parametrize("offset", [1e4, 1e8])
+def test_a_mixture_far_from_zero_gives_the_densities_of_its_shifted_copy(ubm, offset):
+    # Expanded in powers of the frame, the densities would cancel terms of
+    # order (offset / deviation) ** 2 and lose about offset ** 2 * eps nats
+    # (1 nat at 1e8); frames and means are centred first, which leaves the
+    # error of representing frames + offset in float64 (about offset * eps).
+    tol = 1e3 * offset * np.finfo(np.float64).eps
+    weights, means, variances = _mixture(ubm)
+    frames = np.random.default_rng(5).normal(2, 2, (3, 20, 4))
+    log_prob = component_log_likelihoods(frames, weights, means, variances)
+    shifted = component_log_likelihoods(
+        frames + offset, weights, means + offset, variances
+    )
+    np.testing.assert_allclose(shifted, log_prob, rtol=0, atol=tol)
+    n, f, s = sufficient_statistics(frames, weights, means, variances)
+    n_o, f_o, s_o = sufficient_statistics(
+        frames + offset, weights, means + offset, variances
+    )
+    np.testing.assert_allclose(n_o, n, rtol=0, atol=20 * tol)
+    np.testing.assert_allclose(f_o, f + n[..., np.newaxis] * offset, rtol=1e-6)
+    expected_s = s + 2 * offset * f + n[..., np.newaxis] * offset**2
+    np.testing.assert_allclose(s_o, expected_s, rtol=1e-6)

@@ -84,23 +84,53 @@ def component_log_likelihoods(frames, weights, means, variances):
     True
     """
     frames = np.asarray(frames, dtype=np.float64)
-    stacked = _powers(frames.reshape(-1, frames.shape[-1]))
-    log_prob = stacked @ _density_coefficients(weights, means, variances)
+    center = _center(weights, means, variances)
+    stacked = _powers(frames.reshape(-1, frames.shape[-1]), center)
+    log_prob = stacked @ _density_coefficients(weights, means, variances, center)
     return log_prob.reshape(*frames.shape[:-1], -1)
 
 
-def _powers(flat):
-    """``[x ** 2, x, 1]`` for every row of ``flat`` (n, d), as (n, 2 d + 1)."""
+def _center(weights, means, variances):
+    """Return the point frames and means are taken relative to, or None.
+
+    Densities depend on differences only, but their expansion in powers of
+    the frame cancels terms of the order of (value / deviation) ** 2. Where
+    the mixture sits further than ``_FAR`` deviations from zero, frames and
+    means are centred on its mean, which keeps that cancellation small;
+    elsewhere centring would cost a pass over the frames for nothing.
+    """
+    center = weights @ means
+    spread = np.sqrt(variances.min(axis=0))
+    if np.all(np.abs(center) <= _FAR * spread):
+        return None
+    return center
+
+
+# In deviations; the expansion then loses at most about _FAR ** 2 * eps of a
+# log density, 1e-10 nats.
+_FAR = 1e3
+
+
+def _powers(flat, center):
+    """``[y ** 2, y, 1]`` with ``y = x - center`` (``x`` if None) for each row."""
     n_dims = flat.shape[1]
     stacked = np.empty((flat.shape[0], 2 * n_dims + 1))
-    np.multiply(flat, flat, out=stacked[:, :n_dims])
-    stacked[:, n_dims:-1] = flat
+    if center is None:
+        np.multiply(flat, flat, out=stacked[:, :n_dims])
+        stacked[:, n_dims:-1] = flat
+    else:
+        centered = flat - center
+        np.multiply(centered, centered, out=stacked[:, :n_dims])
+        stacked[:, n_dims:-1] = centered
     stacked[:, -1] = 1.0
     return stacked
 
 
-def _density_coefficients(weights, means, variances, *, peak_at_zero=False):
-    """Matrix (2 d + 1, C) that maps ``[x ** 2, x, 1]`` to weighted log densities.
+def _density_coefficients(weights, means, variances, center, *, peak_at_zero=False):
+    """Matrix (2 d + 1, C) that maps ``[y ** 2, y, 1]`` to weighted log densities.
+
+    ``y`` is a frame minus `center` (the frame itself if None), as
+    :func:`_powers` gives it.
 
     With ``peak_at_zero``, the largest value a component's weighted density
     can take (at its mean) is subtracted from every column, so that no
@@ -111,6 +141,8 @@ def _density_coefficients(weights, means, variances, *, peak_at_zero=False):
     peak = np.log(weights) - 0.5 * (
         n_dims * np.log(2 * np.pi) + np.log(variances).sum(axis=-1)
     )
+    if center is not None:
+        means = means - center
     constant = peak - 0.5 * np.einsum("cd,cd->c", means * means, precisions)
     if peak_at_zero:
         constant -= peak.max()
@@ -173,8 +205,11 @@ def sufficient_statistics(
     (array([[3.]]), array([[[3.]]]), array([[[5.]]]))
     """
     frames = np.asarray(frames, dtype=np.float64)
-    coefficients = _density_coefficients(weights, means, variances, peak_at_zero=True)
-    return _statistics(frames, coefficients, frame_weights, second_order)
+    center = _center(weights, means, variances)
+    coefficients = _density_coefficients(
+        weights, means, variances, center, peak_at_zero=True
+    )
+    return _statistics(frames, coefficients, center, frame_weights, second_order)
 
 
 # Below this sum of shifted densities a frame's posteriors are recomputed
@@ -182,10 +217,10 @@ def sufficient_statistics(
 _SMALLEST_SUM = 1e-250
 
 
-def _statistics(frames, coefficients, frame_weights, second_order):
+def _statistics(frames, coefficients, center, frame_weights, second_order):
     """:func:`sufficient_statistics` with the coefficients precomputed."""
     lead, n_frames, n_dims = frames.shape[:-2], frames.shape[-2], frames.shape[-1]
-    stacked = _powers(frames.reshape(-1, n_dims))
+    stacked = _powers(frames.reshape(-1, n_dims), center)
     # Values are at most 0 (coefficients peak at zero), so exp cannot
     # overflow and the usual subtraction of each frame's maximum is only
     # needed where all of a frame's densities underflow.
@@ -213,7 +248,13 @@ def _statistics(frames, coefficients, frame_weights, second_order):
     n = stats[..., -1]
     f = stats[..., -1 - n_dims : -1]
     s = stats[..., :n_dims] if second_order else None
-    return n, f, s
+    if center is None:
+        return n, f, s
+    # Back from centred frames y = x - center to the frames themselves.
+    n_center = n[..., np.newaxis] * center
+    if second_order:
+        s = s + 2.0 * center * f + n_center * center
+    return n, f + n_center, s
 
 
 def map_adapt(
