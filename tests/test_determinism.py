@@ -22,8 +22,10 @@ from test_persistence import (
 from micfp.baselines import make_bed_svm, make_gmm_ubm, make_gsv_svm
 from micfp.clips import extract_clips
 from micfp.datasets import make_recordings
+from micfp.denoise import _transformers
 from micfp.features import LogSpectrum
 from micfp.io import load_recordings, write_audio
+from micfp.mixture import _base as mixture_base
 from micfp.model_selection import (
     accuracy_vs_duration,
     cross_validate_recordings,
@@ -133,7 +135,14 @@ def test_clip_extraction_is_reproducible(strategy):
 
 @pytest.fixture
 def parallel_calls(monkeypatch):
-    """Count the joblib.Parallel runs with more than one worker."""
+    """Count the joblib.Parallel runs with more than one worker.
+
+    Chunks of clips are made small, so that the few rows of a test are cut
+    into several and n_jobs=2 has parallel work to do; the chunks depend on
+    the rows alone, so n_jobs=1 processes the same ones.
+    """
+    monkeypatch.setattr(_transformers, "_CHUNK_BYTES", 2**14)
+    monkeypatch.setattr(mixture_base, "_CHUNK_VALUES", 2**10)
     calls = []
     run = joblib.Parallel.__call__
 

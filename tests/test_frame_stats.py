@@ -1,9 +1,11 @@
 import re
 
+import joblib
 import librosa
 import numpy as np
 import pytest
 
+from micfp.denoise import _transformers
 from micfp.exceptions import AudioValueError
 from micfp.features._frame_stats import (
     FrameStatistics,
@@ -122,3 +124,16 @@ def test_bad_input_raises(params, X, error, message):
 def test_short_signal_in_pure_function():
     with pytest.raises(AudioValueError, match="frame_length=20 is too large"):
         rms(np.zeros(5), frame_length=20, hop_length=5)
+
+
+@pytest.mark.parametrize("output", ["mean", "stats", "frames"])
+def test_chunks_and_threads_do_not_change_the_result(monkeypatch, output):
+    X = np.random.default_rng(3).uniform(-1, 1, (37, 2000))
+    X[5] *= 1e300  # a row measured scaled down and back
+    stats = FrameStatistics(sr=8000, output=output).fit(X)
+    whole = stats.transform(X)
+    monkeypatch.setattr(_transformers, "_CHUNK_BYTES", 4 * 2000 * 8)
+    with joblib.parallel_config(backend="threading"):
+        chunked = stats.set_params(n_jobs=2).transform(X)
+    np.testing.assert_array_equal(chunked, whole)
+    assert np.all(np.isfinite(whole))

@@ -1,7 +1,6 @@
 """Wavelet de-noising transformers: the de-noised signal or the noise residual."""
 
 from functools import partial
-from itertools import pairwise
 from numbers import Integral
 from typing import ClassVar
 
@@ -31,11 +30,12 @@ from ._wavelet import (
 _CHUNK_BYTES = 2**20
 
 
-def row_chunks(n_rows, row_bytes, n_jobs):
-    """Split ``range(n_rows)`` into slices of about ``_CHUNK_BYTES`` each.
+def row_chunks(n_rows, row_bytes):
+    """Split ``range(n_rows)`` into consecutive slices of about ``_CHUNK_BYTES``.
 
-    At least ``n_jobs`` slices when there are that many rows, so that every
-    worker gets one.
+    The slices depend on the rows alone, not on the number of workers, so
+    that results whose rounding depends on the size of a batch (float32
+    matrix products) are the same whatever ``n_jobs`` is.
 
     Parameters
     ----------
@@ -43,17 +43,13 @@ def row_chunks(n_rows, row_bytes, n_jobs):
         Number of rows.
     row_bytes : int
         Bytes a row takes.
-    n_jobs : int or None
-        joblib's ``n_jobs``.
 
     Returns
     -------
     slices : list of slice
     """
     rows = max(1, _CHUNK_BYTES // max(row_bytes, 1))
-    n_chunks = max(-(-n_rows // rows), min(effective_n_jobs(n_jobs), n_rows), 1)
-    bounds = np.linspace(0, n_rows, n_chunks + 1).astype(int)
-    return [slice(a, b) for a, b in pairwise(bounds) if b > a]
+    return [slice(start, min(start + rows, n_rows)) for start in range(0, n_rows, rows)]
 
 
 def map_row_chunks(func, X, out, n_jobs, *, row_bytes=None):
@@ -81,7 +77,7 @@ def map_row_chunks(func, X, out, n_jobs, *, row_bytes=None):
     """
     if row_bytes is None:
         row_bytes = X[:1].nbytes
-    slices = row_chunks(X.shape[0], row_bytes, n_jobs)
+    slices = row_chunks(X.shape[0], row_bytes)
     if effective_n_jobs(n_jobs) == 1 or len(slices) == 1:
         for sl in slices:
             out[sl] = func(X[sl])

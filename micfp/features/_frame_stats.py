@@ -1,6 +1,7 @@
 """Zero-crossing rate and RMS level per frame of fixed-length clips."""
 
 import numbers
+from functools import partial
 from typing import ClassVar
 
 import numpy as np
@@ -10,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from micfp.exceptions import AudioValueError
 
+from ..denoise._transformers import map_row_chunks
 from ..denoise._validation import check_clips, needs_scaling, overflow_shift
 
 __all__ = ["FrameStatistics", "frame_signal", "rms", "zero_crossing_rate"]
@@ -140,6 +142,10 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
         ``"mean"``: the mean zero-crossing rate and RMS over the frames (2
         columns); ``"stats"``: means then standard deviations (4 columns);
         ``"frames"``: both values of every frame, frame-major.
+    n_jobs : int or None, default=None
+        Threads over chunks of clips (joblib); ``None`` means 1 unless in a
+        :func:`joblib.parallel_backend` context. Chunks hold a few MiB of
+        frames either way, which bounds the temporary memory.
 
     Attributes
     ----------
@@ -192,13 +198,23 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
         "frame_length": [Interval(numbers.Real, 0, None, closed="neither")],
         "hop_length": [Interval(numbers.Real, 0, None, closed="neither")],
         "output": [StrOptions({"mean", "stats", "frames"})],
+        "n_jobs": [numbers.Integral, None],
     }
 
-    def __init__(self, sr=44100, *, frame_length=0.03, hop_length=0.015, output="mean"):
+    def __init__(
+        self,
+        sr=44100,
+        *,
+        frame_length=0.03,
+        hop_length=0.015,
+        output="mean",
+        n_jobs=None,
+    ):
         self.sr = sr
         self.frame_length = frame_length
         self.hop_length = hop_length
         self.output = output
+        self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -245,11 +261,18 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X, peak = check_clips(self, X, reset=False, return_peak=True)
+        n_values = {"mean": 2, "stats": 4, "frames": 2 * self.n_frames_}
+        out = np.empty((X.shape[0], n_values[self.output]), dtype=X.dtype)
+        func = partial(self._statistics, scale=needs_scaling(peak, X.dtype))
+        framed = self.n_frames_ * self.frame_length_ * X.itemsize
+        return map_row_chunks(func, X, out, self.n_jobs, row_bytes=framed)
+
+    def _statistics(self, X, *, scale):
         sizes = {"frame_length": self.frame_length_, "hop_length": self.hop_length_}
         zcr = zero_crossing_rate(X, **sizes).astype(X.dtype, copy=False)
         # RMS is proportional to the row: rows with huge samples are measured
         # scaled by 2 ** -shift, and their RMS columns scaled back at the end.
-        shift = overflow_shift(X) if needs_scaling(peak, X.dtype) else None
+        shift = overflow_shift(X) if scale else None
         level = rms(X if shift is None else np.ldexp(X, -shift), **sizes)
         if self.output == "frames":
             columns = [zcr, level]
