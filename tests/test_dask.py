@@ -89,13 +89,13 @@ def test_grid_search_on_a_local_cluster_equals_the_sequential_run(client):
         search = _search().fit(X, y, groups=groups)
         scattered = client.run_on_scheduler(_scattered_keys, min_bytes=X.nbytes)
     inputs = client.run_on_scheduler(_recorded_inputs)
-    # 4 candidates x 3 folds ran as tasks, on both workers
-    assert len(stream.data) >= 12
-    assert len({task["worker"] for task in stream.data}) == 2
-    # X travelled once, as scattered data that every fit refers to, instead of
-    # being serialized into each task.
+    # The 4 candidates x 3 folds ran as tasks (joblib batches several fits
+    # into one) on the cluster.
+    assert len(stream.data) >= 2
+    # X travelled once, as scattered data that every batch of fits refers to,
+    # instead of being serialized into each task.
     assert len(scattered) == 1
-    assert sum(scattered[0] in deps for deps in inputs.values()) >= 12
+    assert all(scattered[0] in inputs[str(task["key"])] for task in stream.data)
 
     local = _search().set_params(n_jobs=None).fit(X, y, groups=groups)
     assert search.best_params_ == local.best_params_
@@ -105,7 +105,7 @@ def test_grid_search_on_a_local_cluster_equals_the_sequential_run(client):
 
 def test_transformer_chunks_run_on_the_cluster(client):
     X, _, _ = _clips()
-    X = np.tile(X, (20, 1))
+    X = np.tile(X, (100, 1))  # 4.7 MiB: several chunks of clips
     expected = NoiseResidual(level=2).fit_transform(X)
     with (
         joblib.parallel_backend("dask"),
