@@ -166,7 +166,7 @@ def to_rst(runs, source):
         ]
         notes = [n for n in run["notes"] if n]
         if notes:
-            lines += ["", "::", "", *[f"   {n}" for n in notes]]
+            lines += ["", ".. code-block:: text", "", *[f"   {n}" for n in notes]]
         lines += ["", ".. list-table::", "   :header-rows: 1", ""]
         for cells in [
             [title for _, title in _harness.COLUMNS],
@@ -187,7 +187,9 @@ def main(argv=None):
     parser.add_argument("--markdown", type=Path, metavar="PATH")
     parser.add_argument("--rst", type=Path, metavar="PATH")
     args = parser.parse_args(argv)
-    runs = json.loads(args.results.read_text())["runs"]
+    runs = sorted(
+        json.loads(args.results.read_text())["runs"], key=lambda r: r["benchmark"]
+    )
     if not runs:
         parser.error(f"{args.results} holds no runs")
     try:
