@@ -34,7 +34,6 @@ Run: ``python benchmarks/bench_long_recording.py [--duration 3600] [--quick]
 [--json PATH]``
 """
 
-import argparse
 import json
 import subprocess
 import sys
@@ -293,7 +292,12 @@ def main(argv=None):
         parser.add_argument(
             "--cases", nargs="+", choices=list(CASES), default=list(CASES)
         )
-        parser.add_argument("--tmpdir", type=Path, default=None, help=argparse.SUPPRESS)
+        parser.add_argument(
+            "--tmpdir",
+            type=Path,
+            default=None,
+            help="folder for the temporary WAV file (default: the system's)",
+        )
 
     args = _harness.parse_args(
         __doc__,
