@@ -29,14 +29,10 @@ def _describe(i, recording_ids, paths):
 
 
 def _check_signals(signals, length, recording_ids, paths):
-    """Return the signals as finite 1-D real arrays at least ``length`` long.
-
-    Also returns the peak magnitude of each, found in the same passes as the
-    finiteness test.
-    """
+    """Return the signals as finite 1-D real arrays at least ``length`` long."""
     if len(signals) == 0:
         raise AudioValueError("recordings is empty; pass at least one recording.")
-    checked, peaks = [], []
+    checked = []
     for i, signal in enumerate(signals):
         name = _describe(i, recording_ids, paths)
         try:
@@ -58,19 +54,26 @@ def _check_signals(signals, length, recording_ids, paths):
                 f"{name} has {signal.shape[0]} samples, fewer than one clip of "
                 f"length={length}; use a shorter length or drop the recording."
             )
-        # max and min carry NaN and inf through: two passes, no copy.
-        peak = max(float(signal.max()), -float(signal.min()))
-        if not np.isfinite(peak):
+        if not _all_finite(signal):
             raise AudioValueError(
                 f"{name} contains NaN or infinite samples; clips of recordings "
                 "must be finite."
             )
         checked.append(signal)
-        peaks.append(peak)
-    return checked, peaks
+    return checked
 
 
-def _window_energies(signal, length, hop, n_candidates, peak):
+def _all_finite(signal):
+    if signal.dtype.kind != "f":
+        return True
+    # A finite sum needs finite terms: one pass and no copy; only a sum of
+    # huge samples that overflows needs the exact test.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(signal)
+    return bool(np.isfinite(total)) or bool(np.isfinite(signal).all())
+
+
+def _window_energies(signal, length, hop, n_candidates):
     """Mean square of the windows starting at ``0, hop, 2 * hop, ...``.
 
     Running sums of squares restart every ``length`` samples, so that a window
@@ -83,17 +86,24 @@ def _window_energies(signal, length, hop, n_candidates, peak):
     signals (a relative error near ``1e-6``, far below the energy differences
     that the ranking is for) and in float64 otherwise.
 
-    A signal whose ``peak`` would overflow the squares is ranked scaled by a
-    power of two, which leaves the order of the energies as it is.
+    A signal whose squares overflow is ranked scaled by a power of two, which
+    leaves the order of the energies as it is.
     """
-    disjoint = hop >= length
-    acc = np.float32 if disjoint and signal.dtype == np.float32 else np.float64
-    if peak > 2.0 ** (np.finfo(acc).maxexp // 4):
-        signal = np.ldexp(signal, -int(np.frexp(peak)[1]))
-    if disjoint:
+    with np.errstate(over="ignore", invalid="ignore"):
+        energy = _sums_of_squares(signal, length, hop, n_candidates)
+    if np.isfinite(energy).all():
+        return energy / length
+    peak = float(np.abs(signal).max())
+    scaled = np.ldexp(signal, -int(np.frexp(peak)[1]))
+    return _sums_of_squares(scaled, length, hop, n_candidates) / length
+
+
+def _sums_of_squares(signal, length, hop, n_candidates):
+    if hop >= length:
+        acc = np.float32 if signal.dtype == np.float32 else np.float64
         windows = sliding_window_view(signal, length)[::hop][:n_candidates]
         energy = np.einsum("ij,ij->i", windows, windows, dtype=acc)
-        return energy.astype(np.float64) / length
+        return energy.astype(np.float64)
     n = signal.shape[0]
     n_blocks = -(-n // length) + 1  # one zero block past the end
     running = np.zeros((n_blocks, length))
@@ -107,10 +117,10 @@ def _window_energies(signal, length, hop, n_candidates, peak):
     energy = running[block, -1]
     energy -= np.where(inside, running[block, offset - 1], 0.0)
     energy += np.where(inside, running[block + 1, offset - 1], 0.0)
-    return energy / length
+    return energy
 
 
-def _choose_starts(signal, *, length, n_clips, strategy, hop, rng, peak):
+def _choose_starts(signal, *, length, n_clips, strategy, hop, rng):
     """Start sample of each clip taken from ``signal``, in increasing order.
 
     Returns the starts and the number of candidate clips (to report a shortage).
@@ -131,7 +141,7 @@ def _choose_starts(signal, *, length, n_clips, strategy, hop, rng, peak):
             sample_without_replacement(n_candidates, n_take, random_state=rng)
         )
     else:
-        energy = _window_energies(signal, length, hop, n_candidates, peak)
+        energy = _window_energies(signal, length, hop, n_candidates)
         if strategy == "loudest":
             energy = -energy
         chosen = np.sort(np.argsort(energy, kind="stable")[:n_take])
@@ -282,21 +292,15 @@ def extract_clips(
         paths = recordings.paths
     else:
         signals, devices, recording_ids, paths = list(recordings), None, None, None
-    signals, peaks = _check_signals(signals, length, recording_ids, paths)
+    signals = _check_signals(signals, length, recording_ids, paths)
     if hop is None:
         hop = 1 if strategy == "random" else length
     rng = check_random_state(random_state)
 
     all_starts, short = [], []
-    for i, (signal, peak) in enumerate(zip(signals, peaks, strict=True)):
+    for i, signal in enumerate(signals):
         starts, n_candidates = _choose_starts(
-            signal,
-            length=length,
-            n_clips=n_clips,
-            strategy=strategy,
-            hop=hop,
-            rng=rng,
-            peak=peak,
+            signal, length=length, n_clips=n_clips, strategy=strategy, hop=hop, rng=rng
         )
         if n_clips is not None and n_candidates < n_clips:
             short.append(f"{_describe(i, recording_ids, paths)}: {n_candidates}")
