@@ -51,9 +51,10 @@ def bench(session):
     --quick`` runs them at small sizes, as a smoke test; names select scripts
     (``nox -s bench -- --quick clips parallel``); other arguments go to every
     script. Rows go to ``benchmarks/results/results.json`` and a markdown
-    table, ``results.md``, beside it. A run of every script with no arguments
-    (the default sizes) also writes ``docs/benchmarks/results.inc``, the table
-    of the documentation.
+    table, ``results.md``, beside it: a run of every script starts the file
+    afresh, a run of some scripts replaces their runs in it and keeps the
+    others'. A run of every script with no arguments (the default sizes) also
+    writes ``docs/benchmarks/results.inc``, the table of the documentation.
     """
     _install(session, "test")
     bench_dir = ROOT / "benchmarks"
@@ -68,16 +69,10 @@ def bench(session):
     results = bench_dir / "results"
     results.mkdir(exist_ok=True)
     json_path = results / "results.json"
-    json_path.unlink(missing_ok=True)
+    if not chosen:
+        json_path.unlink(missing_ok=True)
     for name in chosen or scripts:
-        script = scripts[name]
-        if "import _harness" in script.read_text():
-            session.run("python", str(script), "--json", str(json_path), *passed)
-        else:
-            # a script not on benchmarks/_harness.py takes neither --json nor
-            # --quick: it runs at its own defaults and its table is not collected
-            session.warn(f"{script.name} does not use _harness: rows not collected")
-            session.run("python", str(script))
+        session.run("python", str(scripts[name]), "--json", str(json_path), *passed)
     report = ["--markdown", str(results / "results.md")]
     if not session.posargs:
         report += ["--rst", str(ROOT / "docs" / "benchmarks" / "results.inc")]

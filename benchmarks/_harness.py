@@ -1,9 +1,11 @@
 """Shared pieces of the benchmark scripts: timing, result rows, tables, JSON.
 
 Every ``bench_*.py`` script builds its measurements as :class:`Row` objects
-and hands them to :func:`report`, which prints the table and, with
-``--json PATH``, appends the run (rows, machine, load, date) to a results
+and hands them to :meth:`Run.finish`, which prints the table and, with
+``--json PATH``, writes the run (rows, machine, load, date) to a results
 file that ``benchmarks/report.py`` turns into markdown and reStructuredText.
+The file holds one run per script: a new run of a script replaces its
+earlier one, so rerunning a script updates its table.
 
 A row holds the micfp figure, the reference figure beside it, their ratio and
 the target the ratio (or the micfp figure) is held to, as text. The target
@@ -188,7 +190,8 @@ def parse_args(description, configure=None, *, quick=None, argv=None):
         "--json",
         type=Path,
         metavar="PATH",
-        help="append this run's rows to a JSON results file",
+        help="write this run to a JSON results file, in place of an earlier "
+        "run of this script",
     )
     known, _ = parser.parse_known_args(argv)
     if known.quick and quick:
@@ -252,7 +255,7 @@ class Run:
         self.notes.append(text)
 
     def finish(self, rows, *, footnotes=()):
-        """Print the table and footnotes, and append the run to ``--json``."""
+        """Print the table and footnotes, and write the run to ``--json``."""
         record = {
             "benchmark": self.benchmark,
             "title": self.title,
@@ -280,7 +283,7 @@ class Run:
         )
         if self.args.json is not None:
             append_json(self.args.json, record)
-            print(f"rows appended to {self.args.json}")
+            print(f"run written to {self.args.json}")
         return record
 
 
@@ -348,12 +351,22 @@ def format_table(rows):
 
 
 def append_json(path, record):
-    """Append one run to the results file at ``path`` (created if missing)."""
+    """Add one run to the results file at ``path`` (created if missing).
+
+    A run of the same benchmark already in the file is replaced, so the file
+    holds the latest run of each script: rerunning one script updates its
+    table and leaves the other scripts' runs as they were. The new run goes
+    last. The file is written to a temporary name beside it, then renamed, so
+    an interrupted write leaves the previous file whole.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"runs": []}
     if path.exists() and path.stat().st_size > 0:
         data = json.loads(path.read_text())
+    data["runs"] = [
+        run for run in data["runs"] if run["benchmark"] != record["benchmark"]
+    ]
     data["runs"].append(record)
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
