@@ -8,6 +8,7 @@ catches exactly what micfp raises about audio.
 __all__ = [
     "AudioError",
     "AudioFileError",
+    "AudioTypeError",
     "AudioValueError",
     "DegradedResultWarning",
 ]
@@ -42,6 +43,23 @@ class AudioValueError(AudioError):
     --------
     >>> from micfp.exceptions import AudioValueError
     >>> issubclass(AudioValueError, ValueError)
+    True
+    """
+
+
+class AudioTypeError(AudioValueError, TypeError):
+    """Input holding objects that are not numbers, such as dicts.
+
+    NumPy raises a :class:`TypeError` when it converts such objects to floats;
+    this error is both that and an :class:`AudioValueError`, so that either
+    ``except`` clause catches it.
+
+    Examples
+    --------
+    >>> from micfp.exceptions import AudioTypeError, AudioValueError
+    >>> issubclass(AudioTypeError, AudioValueError)
+    True
+    >>> issubclass(AudioTypeError, TypeError)
     True
     """
 

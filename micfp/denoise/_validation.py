@@ -18,28 +18,9 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.utils.validation import validate_data
 
-from ..exceptions import AudioValueError
+from ..exceptions import AudioTypeError, AudioValueError
 
 _CLIP_DTYPES = [np.float64, np.float32]
-
-
-class AudioTypeError(AudioValueError, TypeError):
-    """Input holding objects that are not numbers, such as dicts.
-
-    NumPy raises a :class:`TypeError` when it converts such objects to floats;
-    this error is both that and an
-    :class:`~micfp.exceptions.AudioValueError`, so that either ``except``
-    clause catches it.
-
-    Examples
-    --------
-    >>> from micfp.denoise._validation import AudioTypeError
-    >>> from micfp.exceptions import AudioValueError
-    >>> issubclass(AudioTypeError, AudioValueError)
-    True
-    >>> issubclass(AudioTypeError, TypeError)
-    True
-    """
 
 
 def _reject_ragged(X, name="X"):
