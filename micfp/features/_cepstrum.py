@@ -13,7 +13,6 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.fft
-import scipy.signal
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -28,6 +27,7 @@ from ..denoise._validation import (
     overflow_shift,
 )
 from ..utils._threads import single_blas_thread
+from ._spectrum import window_array
 
 __all__ = [
     "MFCC",
@@ -252,8 +252,9 @@ def power_spectrogram(y, *, n_fft, hop_length, window="hann"):
         Frame and FFT length in samples.
     hop_length : int
         Samples between the starts of consecutive frames.
-    window : str, tuple or ndarray of shape (n_fft,), default="hann"
-        Window, as :func:`scipy.signal.get_window` takes it (periodic).
+    window : None, str, tuple or array-like of shape (n_fft,), default="hann"
+        Window, as :func:`scipy.signal.get_window` takes it (periodic), its
+        samples, or ``None`` for none.
 
     Returns
     -------
@@ -274,13 +275,9 @@ def power_spectrogram(y, *, n_fft, hop_length, window="hann"):
             "they need at least one frame of n_fft samples."
         )
     dtype = np.float32 if y.dtype == np.float32 else np.float64
-    if isinstance(window, np.ndarray):
-        win = window.astype(dtype, copy=False)
-    else:
-        try:
-            win = _cached_window(window, n_fft, np.dtype(dtype))
-        except TypeError:  # an unhashable spelling, such as a list
-            win = scipy.signal.get_window(window, n_fft, fftbins=True).astype(dtype)
+    win = window_array(window, n_fft, dtype)
+    if win is None:
+        win = np.ones(n_fft, dtype=dtype)
     return np.swapaxes(_frame_power(y, n_fft, hop_length, win), -1, -2)
 
 
@@ -294,13 +291,6 @@ def _frame_power(y, n_fft, hop_length, win):
     parts = spectrum.view(win.dtype)
     np.square(parts, out=parts)
     return np.add(parts[..., ::2], parts[..., 1::2])
-
-
-@functools.lru_cache(maxsize=16)
-def _cached_window(window, n_fft, dtype):
-    win = scipy.signal.get_window(window, n_fft, fftbins=True).astype(dtype)
-    win.flags.writeable = False
-    return win
 
 
 @functools.lru_cache(maxsize=16)
@@ -940,7 +930,7 @@ class MFCC(TransformerMixin, BaseEstimator):
             "n_filters": self.n_mels,
             "n_fft": self.n_fft_,
             "hop_length": self.hop_length_,
-            "window": self.window,
+            "window": window_array(self.window, self.n_fft_, X.dtype),
             "fmin": self.fmin,
             "fmax": self.fmax,
             "scale": self.scale,
