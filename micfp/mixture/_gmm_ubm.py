@@ -8,9 +8,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from ..denoise._validation import check_frames
+from ..utils._threads import single_blas_thread
 from ._base import (
     UBM_CONSTRAINTS,
     _chunk_slices,
@@ -20,7 +20,7 @@ from ._map import (
     _log_normalize,
     component_log_likelihoods,
     map_adapt,
-    sufficient_statistics,
+    statistics_function,
 )
 from ._supervector import check_finite_result, checked_frames, fit_background_model
 
@@ -169,9 +169,10 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
         n = np.zeros((len(self.classes_), n_components))
         f = np.zeros((len(self.classes_), n_components, width))
         s = np.zeros_like(f)
-        with threadpool_limits(limits=1, user_api="blas"):
+        statistics = statistics_function(*prior)
+        with single_blas_thread():
             for part in _chunk_slices(len(frames), frames.shape[1] * n_components):
-                n_c, f_c, s_c = sufficient_statistics(frames[part], *prior)
+                n_c, f_c, s_c = statistics(frames[part])
                 n += onehot[part].T @ n_c
                 f += np.einsum("nk,ncd->kcd", onehot[part], f_c)
                 s += np.einsum("nk,ncd->kcd", onehot[part], s_c)

@@ -6,6 +6,8 @@ and diagonal ``variances (C, d)``, as the attributes ``weights_``, ``means_``
 and ``covariances_`` of a diagonal :class:`sklearn.mixture.GaussianMixture`.
 """
 
+from functools import partial
+
 import numpy as np
 from sklearn.mixture import GaussianMixture
 
@@ -204,12 +206,20 @@ def sufficient_statistics(
     >>> n, f, s
     (array([[3.]]), array([[[3.]]]), array([[[5.]]]))
     """
-    frames = np.asarray(frames, dtype=np.float64)
+    statistics = statistics_function(weights, means, variances)
+    return statistics(frames, frame_weights=frame_weights, second_order=second_order)
+
+
+def statistics_function(weights, means, variances):
+    """:func:`sufficient_statistics` of one mixture, prepared once for many calls.
+
+    Returns ``statistics(frames, *, frame_weights=None, second_order=True)``.
+    """
     center = _center(weights, means, variances)
     coefficients = _density_coefficients(
         weights, means, variances, center, peak_at_zero=True
     )
-    return _statistics(frames, coefficients, center, frame_weights, second_order)
+    return partial(_statistics, coefficients=coefficients, center=center)
 
 
 # Below this sum of shifted densities a frame's posteriors are recomputed
@@ -217,8 +227,8 @@ def sufficient_statistics(
 _SMALLEST_SUM = 1e-250
 
 
-def _statistics(frames, coefficients, center, frame_weights, second_order):
-    """:func:`sufficient_statistics` with the coefficients precomputed."""
+def _statistics(frames, *, coefficients, center, frame_weights=None, second_order=True):
+    frames = np.asarray(frames, dtype=np.float64)
     lead, n_frames, n_dims = frames.shape[:-2], frames.shape[-2], frames.shape[-1]
     stacked = _powers(frames.reshape(-1, n_dims), center)
     # Values are at most 0 (coefficients peak at zero), so exp cannot

@@ -1,5 +1,6 @@
 """Gaussian mean supervectors of clips."""
 
+from functools import partial
 from typing import ClassVar
 
 import numpy as np
@@ -9,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..denoise._validation import check_frames
 from ..exceptions import AudioValueError
 from ._base import UBM_CONSTRAINTS, _frames, _map_chunks, _resolve_ubm
-from ._map import _check_enough_frames, map_adapt, sufficient_statistics
+from ._map import _check_enough_frames, map_adapt, statistics_function
 
 
 def _frame_value_names(estimator):
@@ -223,17 +224,15 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
         self.n_iter_ = self.ubm_.n_iter_
         return self
 
-    def _adapt(self, frames):
+    def _adapt(self, frames, statistics):
         ubm = self.ubm_
         # Frames far from every component underflow all their densities; the
         # NaN that follows is caught on the result, with a message.
         with np.errstate(all="ignore"):
-            return self._adapt_means(frames, ubm)
+            return self._adapt_means(frames, ubm, statistics)
 
-    def _adapt_means(self, frames, ubm):
-        n, f, _ = sufficient_statistics(
-            frames, ubm.weights_, ubm.means_, ubm.covariances_, second_order=False
-        )
+    def _adapt_means(self, frames, ubm, statistics):
+        n, f, _ = statistics(frames, second_order=False)
         _, means, _ = map_adapt(
             n,
             f,
@@ -266,18 +265,24 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
         X = check_frames(self, X, reset=False)
         frames = checked_frames(self, X)
         n_components = self.ubm_.means_.shape[0]
-        out = _map_chunks(
-            self._adapt, frames, frames.shape[1] * n_components, self.n_jobs
+        statistics = statistics_function(
+            self.ubm_.weights_, self.ubm_.means_, self.ubm_.covariances_
         )
-        check_finite_result(out, type(self).__name__)
+        out = _map_chunks(
+            partial(self._adapt, statistics=statistics),
+            frames,
+            frames.shape[1] * n_components,
+            self.n_jobs,
+        )
         with np.errstate(over="ignore"):
-            out = out.astype(X.dtype, copy=False)
-        if not np.isfinite(out).all():
+            cast = out.astype(X.dtype, copy=False)
+        if not np.isfinite(cast).all():
+            check_finite_result(out, type(self).__name__)
             raise AudioValueError(
                 f"The supervectors of some rows of X exceed the largest {X.dtype} "
                 "value; pass X as float64 or scale it down."
             )
-        return out
+        return cast
 
     def get_feature_names_out(self, input_features=None):
         """Names of the supervector's values.
