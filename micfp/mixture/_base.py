@@ -10,6 +10,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_random_state
 
+from ..exceptions import AudioValueError
 from ..utils._threads import single_blas_thread
 from ._map import _check_enough_frames, split_frames
 
@@ -31,19 +32,26 @@ UBM_CONSTRAINTS = {
 
 
 def _frames(estimator, X):
-    """Split validated rows into frames, naming the estimator on error."""
+    """Split validated rows into frames; a layout that does not fit names X."""
     width = X.shape[1] if estimator.frame_width is None else estimator.frame_width
     try:
         return split_frames(X, width)
     except ValueError as exc:
-        raise ValueError(f"{type(estimator).__name__}: {exc}") from None
+        raise AudioValueError(
+            f"Invalid X for {type(estimator).__name__}: {exc}"
+        ) from None
 
 
 def _resolve_ubm(estimator, frames):
     """Fit or check the background model for (n_clips, n_frames, d) frames."""
     name = type(estimator).__name__
-    pooled = frames.reshape(-1, frames.shape[-1]).astype(np.float64, copy=False)
     ubm = estimator.ubm
+    if ubm is None or not hasattr(ubm, "means_"):
+        n_components = getattr(ubm, "n_components", estimator.n_components)
+        try:
+            _check_enough_frames(frames.shape[0] * frames.shape[1], n_components)
+        except ValueError as exc:
+            raise AudioValueError(f"Invalid X for {name}: {exc}") from None
     if ubm is None:
         ubm = GaussianMixture(
             n_components=estimator.n_components,
@@ -68,8 +76,20 @@ def _resolve_ubm(estimator, frames):
             )
         return ubm
     ubm = clone(ubm) if estimator.ubm is not None else ubm
-    _check_enough_frames(pooled.shape[0], ubm.n_components)
-    return ubm.fit(pooled)
+    pooled = frames.reshape(-1, frames.shape[-1]).astype(np.float64, copy=False)
+    try:
+        return ubm.fit(pooled)
+    except ValueError as exc:
+        if "ill-defined empirical covariance" not in str(exc):
+            raise
+        raise AudioValueError(
+            f"The background model of {name} could not be fitted to the frames "
+            f"of X (reg_covar={estimator.reg_covar}): {exc} Identical frames, "
+            "such as those of digital silence, need reg_covar > 0; frames far "
+            "from zero compared with their spread need centering first (for "
+            "example with StandardScaler(with_std=False)), as the variances "
+            "are computed as E[x^2] - E[x]^2."
+        ) from exc
 
 
 def _chunk_slices(n_clips, values_per_clip):

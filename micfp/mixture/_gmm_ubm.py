@@ -11,18 +11,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..denoise._validation import check_frames
 from ..utils._threads import single_blas_thread
-from ._base import (
-    UBM_CONSTRAINTS,
-    _chunk_slices,
-    _map_chunks,
-)
+from ._base import UBM_CONSTRAINTS, _chunk_slices, _frames, _map_chunks, _resolve_ubm
 from ._map import (
     _log_normalize,
     component_log_likelihoods,
     map_adapt,
     statistics_function,
 )
-from ._supervector import check_finite_result, checked_frames, fit_background_model
+from ._supervector import check_finite_result
 
 
 class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
@@ -160,8 +156,8 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
                 "GMMUBMClassifier needs clips of at least 2 classes (devices); "
                 f"got 1 class: {self.classes_.tolist()[0]!r}."
             )
-        frames = checked_frames(self, X)
-        self.ubm_ = ubm = fit_background_model(self, frames)
+        frames = _frames(self, X)
+        self.ubm_ = ubm = _resolve_ubm(self, frames)
         self.n_iter_ = ubm.n_iter_
         prior = (ubm.weights_, ubm.means_, ubm.covariances_)
         onehot = np.eye(len(self.classes_))[codes]
@@ -226,7 +222,7 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_frames(self, X, reset=False)
-        frames = checked_frames(self, X)
+        frames = _frames(self, X)
         per_clip = frames.shape[1] * self.means_.shape[0] * self.means_.shape[1]
         scores = _map_chunks(self._llr, frames, per_clip, self.n_jobs)
         check_finite_result(scores, type(self).__name__)

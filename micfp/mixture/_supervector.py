@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..denoise._validation import check_frames
 from ..exceptions import AudioValueError
 from ._base import UBM_CONSTRAINTS, _frames, _map_chunks, _resolve_ubm
-from ._map import _check_enough_frames, map_adapt, statistics_function
+from ._map import map_adapt, statistics_function
 
 
 def _frame_value_names(estimator):
@@ -24,39 +24,6 @@ def _frame_value_names(estimator):
     if all(str(n).startswith("f0_") for n in names[:width]):
         return [str(n)[3:] for n in names[:width]]
     return [f"x{k}" for k in range(width)]
-
-
-def checked_frames(estimator, X):
-    """Split validated rows into frames; a layout that does not fit names X."""
-    try:
-        return _frames(estimator, X)
-    except ValueError as exc:
-        raise AudioValueError(f"Invalid X for {exc}") from None
-
-
-def fit_background_model(estimator, frames):
-    """Fit or check the UBM, with errors about the frames of X named so."""
-    name = type(estimator).__name__
-    ubm = estimator.ubm
-    if ubm is None or not hasattr(ubm, "means_"):
-        n_components = getattr(ubm, "n_components", estimator.n_components)
-        try:
-            _check_enough_frames(frames.shape[0] * frames.shape[1], n_components)
-        except ValueError as exc:
-            raise AudioValueError(f"Invalid X for {name}: {exc}") from None
-    try:
-        return _resolve_ubm(estimator, frames)
-    except ValueError as exc:
-        if "ill-defined empirical covariance" not in str(exc):
-            raise
-        raise AudioValueError(
-            f"The background model of {name} could not be fitted to the frames "
-            f"of X (reg_covar={estimator.reg_covar}): {exc} Identical frames, "
-            "such as those of digital silence, need reg_covar > 0; frames far "
-            "from zero compared with their spread need centering first (for "
-            "example with StandardScaler(with_std=False)), as the variances "
-            "are computed as E[x^2] - E[x]^2."
-        ) from exc
 
 
 def check_finite_result(result, name):
@@ -220,7 +187,7 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         X = check_frames(self, X, reset=True)
-        self.ubm_ = fit_background_model(self, checked_frames(self, X))
+        self.ubm_ = _resolve_ubm(self, _frames(self, X))
         self.n_iter_ = self.ubm_.n_iter_
         return self
 
@@ -263,7 +230,7 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_frames(self, X, reset=False)
-        frames = checked_frames(self, X)
+        frames = _frames(self, X)
         n_components = self.ubm_.means_.shape[0]
         statistics = statistics_function(
             self.ubm_.weights_, self.ubm_.means_, self.ubm_.covariances_
