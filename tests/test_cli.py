@@ -25,7 +25,7 @@ def case(tmp_path_factory):
     )
     questioned = []
     for signal, device, take in zip(
-        recordings.signals, recordings.devices, recordings.recording_ids
+        recordings.signals, recordings.devices, recordings.recording_ids, strict=True
     ):
         if take == 3:
             path = root / f"questioned-{device}.wav"
@@ -97,7 +97,13 @@ def test_fit_identify_report_end_to_end(case, tmp_path):
 def test_quiet_prints_nothing_on_success(case, tmp_path):
     root, _ = case
     out = run_cli(
-        "-q", "fit", root / "references", "-o", tmp_path / "m", "--n-clips", "5",
+        "-q",
+        "fit",
+        root / "references",
+        "-o",
+        tmp_path / "m",
+        "--n-clips",
+        "5",
         cwd=tmp_path,
     )
     assert out.returncode == 0
@@ -141,8 +147,12 @@ def test_model_that_is_not_a_case_model(tmp_path, capsys):
 def test_model_of_another_version_is_refused(case, tmp_path, capsys, monkeypatch):
     root, questioned = case
     model = tmp_path / "model.micfp"
-    assert main(["-q", "fit", str(root / "references"), "-o", str(model),
-                 "--n-clips", "5"]) == 0
+    assert (
+        main(
+            ["-q", "fit", str(root / "references"), "-o", str(model), "--n-clips", "5"]
+        )
+        == 0
+    )
     monkeypatch.setattr("micfp.cli._model.__version__", "0.0.1")
     assert main(["identify", str(model), str(questioned[0][0])]) == 4
     assert "refit it with `micfp fit`" in capsys.readouterr().err
@@ -151,8 +161,12 @@ def test_model_of_another_version_is_refused(case, tmp_path, capsys, monkeypatch
 def test_questioned_file_shorter_than_a_clip(case, tmp_path, capsys):
     root, _ = case
     model = tmp_path / "model.micfp"
-    assert main(["-q", "fit", str(root / "references"), "-o", str(model),
-                 "--n-clips", "5"]) == 0
+    assert (
+        main(
+            ["-q", "fit", str(root / "references"), "-o", str(model), "--n-clips", "5"]
+        )
+        == 0
+    )
     short = tmp_path / "short.wav"
     write_audio(short, np.zeros(100, dtype=np.float32), 16000)
     assert main(["identify", str(model), str(short)]) == 3

@@ -86,7 +86,9 @@ def _build_parser():
         epilog=_EXIT_CODES,
     )
     fit.add_argument(
-        "references", type=Path, help="folder with one sub-folder of recordings a device"
+        "references",
+        type=Path,
+        help="folder with one sub-folder of recordings a device",
     )
     fit.add_argument(
         "-o", "--output", type=Path, required=True, help="model file to write"
@@ -219,7 +221,9 @@ def _cmd_report(args):
         except FileNotFoundError:
             raise
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{str(path)!r} is not a micfp results file: {exc}")
+            raise ValueError(
+                f"{str(path)!r} is not a micfp results file: {exc}"
+            ) from exc
     report = build_report(documents, title=args.title)
     validate_report(report)
     json_path = args.output.with_name(args.output.name + ".json")
@@ -280,4 +284,3 @@ def main(argv=None):
         logger.error("error: %s", exc)
         return EXIT_INPUT
     return EXIT_OK
-

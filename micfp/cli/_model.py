@@ -113,7 +113,7 @@ class CaseModel:
         return {
             "file": _file_record(path, signal.size / sr, sr),
             "device": devices[int(np.argmax(proba))],
-            "probabilities": {d: float(p) for d, p in zip(devices, proba)},
+            "probabilities": {d: float(p) for d, p in zip(devices, proba, strict=True)},
             "n_clips": int(n_clips),
             "kind": "classifier probability (soft vote over clips), not an LR",
         }
@@ -150,7 +150,7 @@ def fit_case_model(
     classifier = _default_pipeline(random_state).fit(X, y)
     references = [
         {"device": str(d), "path": str(p), "sha256": file_sha256(p)}
-        for d, p in zip(recordings.devices, recordings.paths)
+        for d, p in zip(recordings.devices, recordings.paths, strict=True)
     ]
     return CaseModel(
         classifier, sr=recordings.sr, clip_length=clip_length, references=references
