@@ -14,12 +14,14 @@ from ._version import __version__
 
 _SUBMODULES = [
     "baselines",
+    "calibration",
     "clips",
     "datasets",
     "denoise",
     "exceptions",
     "features",
     "io",
+    "metrics",
     "mixture",
     "model_selection",
     "neural",

@@ -10,6 +10,7 @@ __all__ = [
     "AudioFileError",
     "AudioTypeError",
     "AudioValueError",
+    "CalibrationError",
     "DegradedResultWarning",
 ]
 
@@ -60,6 +61,22 @@ class AudioTypeError(AudioValueError, TypeError):
     >>> issubclass(AudioTypeError, AudioValueError)
     True
     >>> issubclass(AudioTypeError, TypeError)
+    True
+    """
+
+
+class CalibrationError(ValueError):
+    """Scores, labels or likelihood ratios that cannot be calibrated or evaluated.
+
+    Raised for labels of a single class or other than 0 and 1, NaN scores,
+    infinite scores or likelihood ratios that are misleading (``+inf`` under
+    H2, ``-inf`` under H1) where no finite answer exists, and calibration data
+    from too few sources.
+
+    Examples
+    --------
+    >>> from micfp.exceptions import CalibrationError
+    >>> issubclass(CalibrationError, ValueError)
     True
     """
 
