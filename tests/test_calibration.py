@@ -5,6 +5,8 @@ import re
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -48,7 +50,7 @@ def test_calibrated_test_scores_are_well_calibrated(calibrator):
 
 
 def test_logistic_slope_is_unpenalised_by_default():
-    X, y = _gaussian_scores(15, 15, separation=4.0)
+    X, y = _gaussian_scores(15, 15, separation=2.0)
     free = LogisticLRCalibrator().fit(X, y)
     shrunk = LogisticLRCalibrator(C=0.05).fit(X, y)
     assert shrunk.coef_[0] < 0.5 * free.coef_[0]
@@ -56,6 +58,25 @@ def test_logistic_slope_is_unpenalised_by_default():
     assert llr[0, 0] == pytest.approx(
         (free.intercept_[0] + 2.0 * free.coef_[0]) / np.log(10)
     )
+
+
+def test_logistic_warns_on_separated_scores():
+    X = np.r_[np.arange(5.0), np.arange(5.0) + 10][:, None]
+    y = np.r_[np.zeros(5), np.ones(5)]
+    with pytest.warns(ConvergenceWarning, match="separate H1 from H2"):
+        LogisticLRCalibrator().fit(X, y)
+    LogisticLRCalibrator(C=1.0).fit(X, y)  # a penalty gives a finite slope
+
+
+def test_logistic_matches_scikit_learn_at_the_optimum():
+    X, y = _gaussian_scores(60, 240, separation=2.0, seed=4)
+    for C in (np.inf, 0.1):
+        ours = LogisticLRCalibrator(C=C).fit(X, y)
+        reference = LogisticRegression(
+            C=C, solver="newton-cholesky", tol=1e-14, class_weight="balanced"
+        ).fit(X, y)
+        assert ours.coef_[0] == pytest.approx(reference.coef_[0, 0], abs=1e-8)
+        assert ours.intercept_[0] == pytest.approx(reference.intercept_[0], abs=1e-8)
 
 
 def test_isotonic_is_monotone_and_add_misleading_keeps_lrs_finite():
@@ -91,7 +112,7 @@ def test_kde_warns_for_a_constant_class():
 
 @pytest.mark.parametrize("calibrator", CALIBRATORS, ids=lambda c: type(c).__name__)
 def test_fixed_and_elub_bounds(calibrator):
-    X, y = _gaussian_scores(30, 50, separation=6.0)
+    X, y = _gaussian_scores(30, 50, separation=2.5)
     grid = np.linspace(-50, 50, 201)[:, None]
     free = clone(calibrator).fit(X, y).transform(grid)
     fixed = clone(calibrator).set_params(bounds=(-2, 3)).fit(X, y)

@@ -10,8 +10,9 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.linear_model import LogisticRegression
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.neighbors import KernelDensity
 from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -201,15 +202,59 @@ _BOUNDS_DOC = """bounds : None, "elub" or (float, float), default=None
         ``lower <= 0 <= upper``."""
 
 
-def _fit_logistic(scores, y, *, C, tol, max_iter):
-    """Fit a prior-balanced logistic regression of y on one score.
+def _balanced_logistic_loss(intercept, slope, scores, y, weight, C):
+    z = intercept + slope * scores
+    loss = np.logaddexp(0.0, np.where(y == 1, -z, z)) @ weight
+    return loss + (0.0 if np.isinf(C) else 0.5 * slope**2 / C)
 
-    Returns ``(slope, intercept, n_iter)``, the first two in natural-log units.
+
+def _gaussian_start(scores, y):
+    """Return ``(a, b)`` of equal-variance Gaussian classes: Newton's start."""
+    means = [scores[y == label].mean() for label in (0, 1)]
+    spread = np.concatenate([scores[y == label] - means[label] for label in (0, 1)])
+    variance = spread.var()
+    if not variance > 0:
+        return np.zeros(2)
+    slope = (means[1] - means[0]) / variance
+    return np.array([-slope * (means[0] + means[1]) / 2, slope])
+
+
+def _fit_logistic(scores, y, *, C, tol, max_iter):
+    """Fit ``ln LR = a + b * score`` by prior-balanced logistic regression.
+
+    Damped Newton steps on scikit-learn's objective, ``sum_i w_i loss_i +
+    b**2 / (2 C)`` with ``w_i = n / (2 n_class(i))``; stops when the full
+    Newton step moves no parameter by more than ``tol``. Returns
+    ``(b, a, n_iter, converged)``.
     """
-    model = LogisticRegression(
-        C=C, tol=tol, max_iter=max_iter, class_weight="balanced"
-    ).fit(scores[:, None], y)
-    return model.coef_[0, 0], model.intercept_[0], model.n_iter_[0]
+    n_h1 = np.count_nonzero(y)
+    weight = np.where(y == 1, len(y) / (2.0 * n_h1), len(y) / (2.0 * (len(y) - n_h1)))
+    ridge = 0.0 if np.isinf(C) else 1.0 / C
+    params = _gaussian_start(scores, y)
+    loss = _balanced_logistic_loss(*params, scores, y, weight, C)
+    for n_iter in range(1, max_iter + 1):
+        p = expit(params[0] + params[1] * scores)
+        residual = weight * (p - y)
+        curvature = weight * p * (1 - p)
+        gradient = np.array([residual.sum(), residual @ scores + ridge * params[1]])
+        wx = curvature @ scores
+        hessian = np.array([[curvature.sum(), wx], [wx, curvature @ scores**2 + ridge]])
+        try:
+            step = np.linalg.solve(hessian, gradient)
+        except np.linalg.LinAlgError:
+            return params[1], params[0], n_iter, False
+        if np.max(np.abs(step)) <= tol:
+            params = params - step
+            return params[1], params[0], n_iter, True
+        for _ in range(30):
+            candidate = params - step
+            new_loss = _balanced_logistic_loss(*candidate, scores, y, weight, C)
+            # Near the optimum the loss only changes by rounding.
+            if new_loss <= loss + 1e-12 * abs(loss):
+                break
+            step = step / 2
+        params, loss = candidate, new_loss
+    return params[1], params[0], max_iter, False
 
 
 class LogisticLRCalibrator(BaseLRCalibrator):
@@ -226,13 +271,15 @@ class LogisticLRCalibrator(BaseLRCalibrator):
     Parameters
     ----------
     C : float, default=inf
-        Inverse strength of the L2 penalty of
+        Inverse strength of an L2 penalty on the slope, as in
         :class:`~sklearn.linear_model.LogisticRegression`; ``inf`` fits by
         maximum likelihood.
-    tol : float, default=1e-4
-        Stopping tolerance of the solver (lbfgs).
+    tol : float, default=1e-10
+        Newton's method stops when no parameter moves by more than ``tol``.
     max_iter : int, default=100
-        Maximum number of solver iterations.
+        Maximum number of Newton iterations; a
+        :class:`~sklearn.exceptions.ConvergenceWarning` says when they run
+        out, as they do with ``C=inf`` on scores that separate H1 from H2.
     {bounds}
 
     Attributes
@@ -283,7 +330,7 @@ class LogisticLRCalibrator(BaseLRCalibrator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, *, C=np.inf, tol=1e-4, max_iter=100, bounds=None):
+    def __init__(self, *, C=np.inf, tol=1e-10, max_iter=100, bounds=None):
         super().__init__(bounds=bounds)
         self.C = C
         self.tol = tol
@@ -294,24 +341,42 @@ class LogisticLRCalibrator(BaseLRCalibrator):
             _fit_logistic(column, y, C=self.C, tol=self.tol, max_iter=self.max_iter)
             for column in X.T
         ]
-        self.coef_, self.intercept_, n_iter = (
+        self.coef_, self.intercept_, n_iter, converged = (
             np.array(values) for values in zip(*fits, strict=True)
         )
         self.n_iter_ = int(n_iter.max())
+        if not converged.all():
+            warnings.warn(
+                f"logistic calibration did not converge in {self.max_iter} "
+                "iterations; with C=inf this happens when the scores separate "
+                "H1 from H2 (the maximum-likelihood slope is infinite): set a "
+                "finite C, or use IsotonicLRCalibrator with bounds.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
 
     def _llr(self, X):
         return _LOG10_E * (self.intercept_ + self.coef_ * X)
 
 
 def _fit_pav(scores, y, add_misleading):
-    """Knots and probabilities of a PAV fit with misleading trials added."""
+    """Return the knots and probabilities of a PAV fit, misleading trials added.
+
+    Inside a run of equal probabilities only the ends are kept: linear
+    interpolation gives the same values, on far fewer knots.
+    """
     if add_misleading:
         n = add_misleading
         scores = np.r_[
             scores, np.full(n, scores.max() + 1), np.full(n, scores.min() - 1)
         ]
         y = np.r_[y, np.zeros(n, dtype=int), np.ones(n, dtype=int)]
-    return pool_adjacent_violators(scores, y)
+    knots, probabilities = pool_adjacent_violators(scores, y)
+    keep = np.ones(len(knots), dtype=bool)
+    keep[1:-1] = (probabilities[1:-1] != probabilities[:-2]) | (
+        probabilities[1:-1] != probabilities[2:]
+    )
+    return knots[keep], probabilities[keep]
 
 
 class IsotonicLRCalibrator(BaseLRCalibrator):
@@ -336,8 +401,8 @@ class IsotonicLRCalibrator(BaseLRCalibrator):
     Attributes
     ----------
     knots_ : list of ndarray
-        Per score column, the distinct fitted scores in increasing order
-        (the added trials included).
+        Per score column, the fitted scores in increasing order (the added
+        trials included) where the fitted function bends.
     probabilities_ : list of ndarray
         Per score column, the fitted probability of H1 at even prior odds at
         each knot.
