@@ -20,6 +20,7 @@ _SUBMODULES = [
     "exceptions",
     "features",
     "io",
+    "metrics",
     "mixture",
     "model_selection",
     "neural",
