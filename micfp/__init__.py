@@ -27,6 +27,7 @@ _SUBMODULES = [
     "persistence",
     "plot",
     "utils",
+    "verification",
     "voting",
 ]
 

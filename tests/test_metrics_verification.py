@@ -68,7 +68,9 @@ def _bosaris_act_dcf(tar_ln, non_ln, p_target):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_eer_agrees_with_pyannote(seed):
-    binary_classification = pytest.importorskip("pyannote.metrics.binary_classification")
+    binary_classification = pytest.importorskip(
+        "pyannote.metrics.binary_classification"
+    )
     target, nontarget = _trials(seed)
     y_true, y_score = from_target_nontarget(target, nontarget)
     *_, reference = binary_classification.det_curve(y_true.astype(bool), y_score)

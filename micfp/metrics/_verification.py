@@ -320,7 +320,7 @@ def min_dcf(
 def act_dcf(
     y_true, llr, *, pos_label=None, p_target=0.01, c_miss=1.0, c_fa=1.0, normalize=True
 ):
-    """Detection cost of the Bayes decisions made with log10 likelihood ratios.
+    """Compute the detection cost of Bayes decisions made with log10 LLRs.
 
     A calibrated system's log10 likelihood ratio ``llr`` accepts a trial when
     ``llr >= log10(c_fa * (1 - p_target) / (c_miss * p_target))``, the Bayes
