@@ -24,6 +24,7 @@ _SUBMODULES = [
     "mixture",
     "model_selection",
     "neural",
+    "openset",
     "persistence",
     "plot",
     "utils",

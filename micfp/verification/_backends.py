@@ -6,11 +6,18 @@ from typing import ClassVar
 
 import numpy as np
 from scipy.linalg import eigh
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
 from sklearn.covariance import ledoit_wolf_shrinkage
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import ScoreValueError
 from ._embedding import check_embeddings
@@ -72,24 +79,29 @@ class BaseScorer(BaseEstimator, metaclass=ABCMeta):
             For NaN or infinite embeddings, labels of the wrong length, a
             single device, or no device with two rows.
         """
+        X, y = validate_data(self, X, y, ensure_all_finite=False, dtype=np.float64)
         X = check_embeddings(X, "X")
-        y = np.asarray(y)
-        if y.shape != (X.shape[0],):
-            raise ScoreValueError(
-                f"y must have one device label per row of X ({X.shape[0]}); got "
-                f"shape {y.shape}."
-            )
+        check_classification_targets(y)
         labels, counts = np.unique(y, return_counts=True)
-        if len(labels) < 2 or counts.max() < 2:
+        if len(labels) < 2:
             raise ScoreValueError(
-                "y must hold at least two background devices, one of them with "
-                f"two rows or more; got {len(labels)} device(s) with at most "
-                f"{counts.max()} row(s)."
+                "y must hold at least two background devices; got one class "
+                f"({labels[0]!r})."
+            )
+        if counts.max() < 2:
+            raise ScoreValueError(
+                "y must give at least one background device two rows or more, "
+                "to measure the spread within a device; every device has one sample."
             )
         self.n_features_in_ = X.shape[1]
         self.n_devices_ = len(labels)
         self._fit(X, y)
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
 
     def score_matrix(self, X_enrol, X_test, *, enrol_groups=None):
         """Same-device scores of every enrolment model against every test row.
@@ -131,7 +143,7 @@ class BaseScorer(BaseEstimator, metaclass=ABCMeta):
         return self._score_matrix(enrol, test, enrol_groups)
 
 
-class _ProjectingScorer(BaseScorer):
+class _ProjectingScorer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseScorer):
     """A back-end that maps embeddings into a space and scores them there.
 
     Subclasses implement :meth:`_project` and :meth:`_score` (projected
@@ -142,6 +154,10 @@ class _ProjectingScorer(BaseScorer):
     @abstractmethod
     def _project(self, X):
         """Map validated embeddings into the scoring space."""
+
+    @property
+    def _n_features_out(self):
+        return getattr(self, "n_components_", self.n_features_in_)
 
     @abstractmethod
     def _score(self, enrol, counts, test):
@@ -161,7 +177,8 @@ class _ProjectingScorer(BaseScorer):
             The projected embeddings.
         """
         check_is_fitted(self)
-        return self._project(check_embeddings(X, "X", n_features=self.n_features_in_))
+        X = validate_data(self, X, reset=False, ensure_all_finite=False)
+        return self._project(check_embeddings(X, "X"))
 
     def _score_matrix(self, enrol, test, enrol_groups):
         enrol = self._project(enrol)
@@ -386,7 +403,10 @@ class PLDAScorer(_ProjectingScorer):
         dof = max(len(X) - len(means), 1)
         within = residuals.T @ residuals / dof
         alpha = ledoit_wolf_shrinkage(residuals, assume_centered=True)
-        within = (1.0 - alpha) * within + alpha * np.trace(within) / len(within) * (
+        level = np.trace(within) / len(within)
+        # Shrunk towards the average variance; a ridge keeps constant features
+        # from making it singular.
+        within = (1.0 - alpha) * within + (alpha * level + 1e-9 * (level or 1.0)) * (
             np.eye(len(within))
         )
         between = np.cov(means.T, bias=True).reshape(len(within), len(within))
