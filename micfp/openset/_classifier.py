@@ -346,10 +346,10 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if self.threshold_ is None:
             return y_pred
         rejected = self._model.score(X) < self.threshold_
-        unknown = np.asarray([self.unknown_label])
-        try:
-            dtype = np.result_type(y_pred, unknown)
-        except TypeError:
+        textual = y_pred.dtype.kind in "USO"
+        if textual == isinstance(self.unknown_label, str) and y_pred.dtype != object:
+            dtype = np.result_type(y_pred, np.asarray([self.unknown_label]))
+        else:  # a number among strings (or the reverse) keeps its type
             dtype = object
         y_pred = y_pred.astype(dtype)
         y_pred[rejected] = self.unknown_label
