@@ -25,9 +25,11 @@ _SUBMODULES = [
     "mixture",
     "model_selection",
     "neural",
+    "openset",
     "persistence",
     "plot",
     "utils",
+    "verification",
     "voting",
 ]
 

@@ -12,6 +12,7 @@ __all__ = [
     "AudioValueError",
     "CalibrationError",
     "DegradedResultWarning",
+    "ScoreValueError",
 ]
 
 
@@ -65,8 +66,25 @@ class AudioTypeError(AudioValueError, TypeError):
     """
 
 
-class CalibrationError(ValueError):
-    """Scores, labels or likelihood ratios that cannot be calibrated or evaluated.
+class ScoreValueError(ValueError):
+    """Scores, labels or trials that cannot be evaluated or scored as they are.
+
+    Raised for NaN or infinite scores or embeddings, labels of a single class
+    where both target and non-target trials are needed, arrays whose lengths
+    do not match, and too few devices or recordings for what is asked (a
+    back-end fitted on one device, a held-out recording missing for a known
+    device).
+
+    Examples
+    --------
+    >>> from micfp.exceptions import ScoreValueError
+    >>> issubclass(ScoreValueError, ValueError)
+    True
+    """
+
+
+class CalibrationError(ScoreValueError):
+    """Scores or likelihood ratios that cannot be calibrated or evaluated as LRs.
 
     Raised for labels of a single class or other than 0 and 1, NaN scores,
     infinite scores or likelihood ratios that are misleading (``+inf`` under
@@ -75,8 +93,8 @@ class CalibrationError(ValueError):
 
     Examples
     --------
-    >>> from micfp.exceptions import CalibrationError
-    >>> issubclass(CalibrationError, ValueError)
+    >>> from micfp.exceptions import CalibrationError, ScoreValueError
+    >>> issubclass(CalibrationError, ScoreValueError)
     True
     """
 
