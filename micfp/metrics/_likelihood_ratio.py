@@ -10,7 +10,12 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..utils import check_binary_scores, pool_adjacent_violators, probability_to_llr
+from ..utils import (
+    check_binary_scores,
+    pav_llr,
+    pool_adjacent_violators,
+    probability_to_llr,
+)
 
 _COMMON_PARAMS = {
     "y_true": ["array-like"],
@@ -24,12 +29,6 @@ def _to_log10(y_true, llr, base, misleading_infinity="raise"):
         y_true, llr, misleading_infinity=misleading_infinity
     )
     return y_true, llr * np.log10(base)
-
-
-def _pav_llr(y_true, llr):
-    """Log10 LRs after the prior-balanced PAV transform, at each input."""
-    knots, probabilities = pool_adjacent_violators(llr, y_true)
-    return probability_to_llr(probabilities[np.searchsorted(knots, llr)])
 
 
 def _cllr_log10(y_true, llr):
@@ -136,7 +135,7 @@ def cllr_min(y_true, llr, *, base=10):
     1.0
     """
     y_true, llr = _to_log10(y_true, llr, base)
-    return _cllr_log10(y_true, _pav_llr(y_true, llr))
+    return _cllr_log10(y_true, pav_llr(llr, y_true))
 
 
 @validate_params(_COMMON_PARAMS, prefer_skip_nested_validation=True)
@@ -175,7 +174,7 @@ def cllr_cal(y_true, llr, *, base=10):
     3.9843
     """
     y_true, llr = _to_log10(y_true, llr, base)
-    return _cllr_log10(y_true, llr) - _cllr_log10(y_true, _pav_llr(y_true, llr))
+    return _cllr_log10(y_true, llr) - _cllr_log10(y_true, pav_llr(llr, y_true))
 
 
 def _segment_areas(x, y):

@@ -7,10 +7,14 @@ install.
 
 from ._confusion import plot_confusion_matrix
 from ._curves import plot_accuracy_vs_duration, plot_training_curve
+from ._lr import ECEDisplay, PAVDisplay, TippettDisplay
 from ._tsne import TSNEDisplay, plot_tsne
 
 __all__ = [
+    "ECEDisplay",
+    "PAVDisplay",
     "TSNEDisplay",
+    "TippettDisplay",
     "plot_accuracy_vs_duration",
     "plot_confusion_matrix",
     "plot_training_curve",

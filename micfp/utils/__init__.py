@@ -2,6 +2,7 @@
 
 from ._likelihood_ratio import (
     check_binary_scores,
+    pav_llr,
     pool_adjacent_violators,
     probability_to_llr,
 )
@@ -11,6 +12,7 @@ from .discovery import all_estimators
 __all__ = [
     "all_estimators",
     "check_binary_scores",
+    "pav_llr",
     "pool_adjacent_violators",
     "probability_to_llr",
     "show_versions",

@@ -139,3 +139,32 @@ def probability_to_llr(probability):
     probability = np.asarray(probability, dtype=np.float64)
     with np.errstate(divide="ignore"):
         return np.log10(probability) - np.log10(1 - probability)
+
+
+def pav_llr(scores, y):
+    """Return the log10 LRs of prior-balanced PAV fitted and applied to the trials.
+
+    The best monotone recalibration of ``scores`` on these same trials, as
+    used by Cllr_min and devPAV; infinite where a block holds one class only.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_samples,)
+        Scores or log LRs without NaN (see :func:`check_binary_scores`).
+    y : ndarray of shape (n_samples,)
+        Labels, 1 for H1 and 0 for H2, both present.
+
+    Returns
+    -------
+    llr : ndarray of shape (n_samples,)
+        Log10 likelihood ratios after PAV.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micfp.utils import pav_llr
+    >>> pav_llr(np.array([0.0, 1, 2, 3]), np.array([0, 1, 0, 1])).tolist()
+    [-inf, 0.0, 0.0, inf]
+    """
+    knots, probabilities = pool_adjacent_violators(scores, y)
+    return probability_to_llr(probabilities[np.searchsorted(knots, scores)])
