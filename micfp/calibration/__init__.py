@@ -12,9 +12,11 @@ from ._calibrators import (
     KDELRCalibrator,
     LogisticLRCalibrator,
 )
+from ._system import DeviceLRSystem
 
 __all__ = [
     "BaseLRCalibrator",
+    "DeviceLRSystem",
     "IsotonicLRCalibrator",
     "KDELRCalibrator",
     "LogisticLRCalibrator",
