@@ -1,11 +1,17 @@
 """DeviceLRSystem: source-disjoint fitting, case LRs, refusals."""
 
+import json
+
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator
 from sklearn.preprocessing import StandardScaler
 
-from micfp.calibration import DeviceLRSystem, IsotonicLRCalibrator
+from micfp.calibration import (
+    DeviceLRSystem,
+    IsotonicLRCalibrator,
+    validation_report,
+)
 from micfp.exceptions import CalibrationError
 from micfp.metrics import cllr, cllr_cal
 
@@ -120,3 +126,63 @@ def test_rows_and_labels_must_match():
         _system().fit(X, y[:-1])
     with pytest.raises(CalibrationError, match="one recording per row"):
         _system().fit(X, y, groups=groups[:-1])
+
+
+def _report(**kwargs):
+    X, y, groups = _devices(40, seed=1)
+    system = _system().fit(X, y, groups=groups)
+    matched = _devices(20, seed=2)
+    X_m, y_m, g_m = _devices(20, seed=3)
+    mismatched = (X_m + 0.8 * np.random.default_rng(9).normal(size=X_m.shape), y_m, g_m)
+    unseen = _devices(20, seed=4, noise=1.3)
+    conditions = {"matched": matched, "room": mismatched, "new models": unseen}
+    kwargs.setdefault("kinds", {"new models": "generalisation"})
+    return validation_report(
+        system, conditions, population="simulated devices", **kwargs
+    )
+
+
+def test_validation_report_fills_the_matrix_in_devices():
+    report = _report(criteria={"cllr": 0.5, "cllr_cal": 0.05})
+    results = report.to_dict()
+    assert json.loads(report.to_json()) == results
+    assert set(results["matrix"]) == {
+        "accuracy",
+        "discrimination",
+        "calibration",
+        "robustness",
+        "generalisation",
+    }
+    matched = results["conditions"]["matched"]
+    assert matched["n_devices"] == 20
+    assert matched["n_target_trials"] == 20 * 2
+    accuracy = results["matrix"]["accuracy"][0]
+    assert accuracy["value"] == pytest.approx(matched["metrics"]["cllr"])
+    assert accuracy["passed"] == (accuracy["value"] <= 0.5)
+    assert [e["condition"] for e in results["matrix"]["robustness"]] == ["room"]
+    assert results["conditions"]["room"]["metrics"]["cllr"] > matched["metrics"]["cllr"]
+    verdicts = [c["passed"] for c in results["conditions"].values()]
+    assert results["passed"] == all(verdicts)
+
+
+def test_validation_report_html_is_self_contained(tmp_path):
+    pytest.importorskip("matplotlib")
+    report = _report()
+    page = report.to_html(tmp_path / "report.html")
+    assert page.count("data:image/png;base64,") == 3
+    assert "http" not in page.replace("charset", "")
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == page
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"reference": "lab"}, "reference must be one of"),
+        ({"kinds": {"room": "coherence"}}, "kinds maps conditions"),
+        ({"criteria": {"accuracy": 0.2}}, "criteria names metrics"),
+        ({"criteria": {"cllr": "low"}}, "must be a number"),
+    ],
+)
+def test_validation_report_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        _report(**kwargs)

@@ -12,6 +12,7 @@ from ._calibrators import (
     KDELRCalibrator,
     LogisticLRCalibrator,
 )
+from ._report import LRValidationReport, validation_report
 from ._system import DeviceLRSystem
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "DeviceLRSystem",
     "IsotonicLRCalibrator",
     "KDELRCalibrator",
+    "LRValidationReport",
     "LogisticLRCalibrator",
     "elub_bounds",
+    "validation_report",
 ]
