@@ -114,21 +114,27 @@ class DeviceLRSystem(BaseEstimator):
 
     Examples
     --------
-    Embeddings of 40 devices with 4 recordings each; each device is a point
-    and its recordings scatter around it:
+    Embeddings of 40 devices with 4 recordings each: each device is a point
+    and its recordings scatter around it.
 
     >>> import numpy as np
     >>> from micfp.calibration import DeviceLRSystem
     >>> rng = np.random.default_rng(0)
-    >>> centres = rng.normal(size=(40, 8))
-    >>> X = np.repeat(centres, 4, axis=0) + 0.5 * rng.normal(size=(160, 8))
+    >>> def devices(n):
+    ...     centres = rng.normal(size=(n, 8))
+    ...     return np.repeat(centres, 4, axis=0) + 0.8 * rng.normal(size=(4 * n, 8))
+    >>> X = devices(40)
     >>> y, groups = np.repeat(np.arange(40), 4), np.tile(np.arange(4), 40)
     >>> system = DeviceLRSystem(random_state=0).fit(X, y, groups=groups)
     >>> len(system.background_devices_), len(system.calibration_devices_)
     (20, 20)
-    >>> same = system.predict_llr(X[:3], X[3:4])  # recordings of device 0
-    >>> other = system.predict_llr(X[:3], X[7:8])  # a recording of device 1
-    >>> bool(same[0, 0] > 0 > other[0, 0])
+
+    A case with two new devices: three reference recordings of the first,
+    questioned against its fourth recording and four of the second device.
+
+    >>> new = devices(2)
+    >>> llr = system.predict_llr(new[:3], new[3:])  # log10 LRs
+    >>> bool(llr[0, 0] > 0 > llr[0, 1:].max())
     True
     """
 
