@@ -102,6 +102,9 @@ class DeviceLRSystem(BaseEstimator):
         Devices that fitted the embedding and the back-end.
     calibration_devices_ : ndarray
         Devices that fitted the calibrator.
+    calibration_trials_ : dict of str to ndarray
+        The calibration trials: ``y_true``, ``score``, ``reference_device``
+        and ``questioned_device``, one entry per trial.
     n_calibration_trials_ : dict
         Numbers of ``"target"`` and ``"non_target"`` calibration trials.
     n_features_in_ : int
@@ -272,6 +275,10 @@ class DeviceLRSystem(BaseEstimator):
         self.calibrator_ = clone(calibrator).fit(
             trials["score"][:, None], trials["y_true"]
         )
+        self.calibration_trials_ = {
+            key: trials[key]
+            for key in ("y_true", "score", "reference_device", "questioned_device")
+        }
         n_target = int(trials["y_true"].sum())
         self.n_calibration_trials_ = {
             "target": n_target,
