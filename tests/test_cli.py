@@ -21,7 +21,7 @@ def case(tmp_path_factory):
     """Reference folders of three devices, questioned files of them and a fourth."""
     root = tmp_path_factory.mktemp("case")
     recordings = make_recordings(
-        n_devices=4, n_recordings=3, duration=3.0, sr=16000, random_state=0
+        n_devices=4, n_recordings=3, duration=4.0, sr=44100, random_state=0
     )
     questioned = []
     for signal, device, take in zip(
@@ -65,7 +65,7 @@ def test_fit_identify_report_end_to_end(case, tmp_path):
     root, questioned = case
     model = tmp_path / "model.micfp"
     fitted = run_cli(
-        "fit", root / "references", "-o", model, "--n-clips", "40", cwd=tmp_path
+        "fit", root / "references", "-o", model, "--n-clips", "100", cwd=tmp_path
     )
     assert fitted.returncode == 0, fitted.stderr
     assert "read 6 recordings of 3 devices" in fitted.stderr

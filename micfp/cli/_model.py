@@ -166,7 +166,7 @@ def fit_case_model(
         raise ValueError(
             "every device needs at least two reference recordings, so that the "
             "rejection threshold is learnt on recordings the classifier has not "
-            f"seen; device {devices[int(np.argmin(takes))]!r} has one"
+            f"seen; device {str(devices[int(np.argmin(takes))])!r} has one"
         )
     X, y, groups = extract_clips(
         recordings, length=clip_length, n_clips=n_clips, random_state=random_state
