@@ -4,11 +4,17 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from micfp.features import LogSpectrum
 from micfp.utils import all_estimators
+from micfp.verification import CosineScorer
 
 # Small, fast settings per estimator; anything not listed uses its defaults.
 FAST_PARAMS = {
     "SegmentVotingClassifier": {"estimator": LogisticRegression()},
+    "OpenSetClassifier": {"estimator": LogisticRegression()},
+    # One-sample clips fit the checks' rows of 1-10 columns.
+    "DeviceEmbedder": {"transformer": LogSpectrum(n_fft=1), "clip_length": 1},
+    "NormalizedScorer": {"scorer": CosineScorer(), "top_n": 1},
     # Frames of 2 samples fit the checks' rows of 2-10 columns.
     "FrameStatistics": {"sr": 1000, "frame_length": 0.002, "hop_length": 0.001},
     "MFCC": {
