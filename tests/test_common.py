@@ -33,6 +33,10 @@ FAST_PARAMS = {
     "NoiseResidual": {"wavelet": "haar", "level": 2},
     "WaveletDenoiser": {"wavelet": "haar", "level": 2},
     "BandEnergyDifference": {"frame_length": 4, "hop_length": 1},
+    # Segments and frames that fit the checks' rows of 1-10 columns.
+    "WelchSpectrum": {"segment_length": 1},
+    "MultitaperSpectrum": {"segment_length": 2, "n_tapers": 1, "time_bandwidth": 0.5},
+    "NoiseFloorSpectrum": {"frame_length": 1},
     # Tiny networks, float64 (float32 products depend on the batch size), one
     # thread (faster for tiny layers), one-value frames that fit every width.
     "MLPClassifier": {
