@@ -9,8 +9,7 @@ from sklearn.utils import check_random_state
 
 from ..clips import extract_clips
 from ..io import Recordings
-from ..voting import vote_by_group
-from ..voting._aggregate import _group_labels
+from ..voting import group_labels, vote_by_group
 
 
 def _excerpts(recordings, n_samples, rng):
@@ -27,7 +26,7 @@ def _excerpts(recordings, n_samples, rng):
 def _scores(classes, proba, y, groups, voting):
     clip_acc = np.mean(classes[proba.argmax(axis=1)] == y)
     _, group_proba = vote_by_group(proba, groups, voting=voting)
-    rec_acc = np.mean(classes[group_proba.argmax(axis=1)] == _group_labels(y, groups))
+    rec_acc = np.mean(classes[group_proba.argmax(axis=1)] == group_labels(y, groups))
     return clip_acc, rec_acc
 
 
