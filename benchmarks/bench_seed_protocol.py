@@ -31,8 +31,7 @@ from micfp.clips import extract_clips
 from micfp.datasets import make_recordings
 from micfp.denoise import NoiseResidual
 from micfp.features import LogSpectrum
-from micfp.voting import vote_by_group
-from micfp.voting import group_labels
+from micfp.voting import group_labels, vote_by_group
 
 
 def _pipelines():

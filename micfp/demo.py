@@ -22,8 +22,7 @@ from .clips import extract_clips
 from .datasets import make_recordings
 from .denoise import NoiseResidual
 from .features import LogSpectrum
-from .voting import vote_by_group
-from .voting import group_labels
+from .voting import group_labels, vote_by_group
 
 
 def _parse_args(argv):

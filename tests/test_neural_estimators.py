@@ -159,7 +159,8 @@ def test_network_state_needs_a_fitted_classifier_and_both_keys():
         clf.get_network_state()
     X, y = _data(n_features)
     state = clf.fit(X, y).get_network_state()
-    with pytest.raises(NotFittedError, match=re.escape("['classes_', 'n_features_in_']")):
+    missing = re.escape("['classes_', 'n_features_in_']")
+    with pytest.raises(NotFittedError, match=missing):
         clone(clf).set_network_state(state)
     copy = clone(clf)
     copy.classes_, copy.n_features_in_ = clf.classes_, clf.n_features_in_

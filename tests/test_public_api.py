@@ -122,8 +122,7 @@ def test_no_module_imports_private_names_of_another_package():
     crossings = [c for path in _sources() for c in _crossings(path)]
     unexpected = [c for c in crossings if c[:2] not in KNOWN_CROSSINGS]
     assert not unexpected, "\n".join(
-        f"{module} line {line} imports {target}"
-        for module, target, line in unexpected
+        f"{module} line {line} imports {target}" for module, target, line in unexpected
     )
 
 

@@ -112,7 +112,9 @@ def accuracy_vs_duration(
     result : dict
         ``"durations"`` (seconds), ``"recording_accuracy"``,
         ``"recording_accuracy_std"``, ``"clip_accuracy"`` and
-        ``"clip_accuracy_std"``, arrays of shape (n_durations,).
+        ``"clip_accuracy_std"``, arrays of shape (n_durations,), and
+        ``"vary"``. :meth:`micfp.plot.AccuracyVsDurationDisplay.from_results`
+        draws it.
 
     Examples
     --------
@@ -187,6 +189,7 @@ def accuracy_vs_duration(
             results[i, r] = _scores(classes, proba, y_test, g_test, voting)
 
     return {
+        "vary": vary,
         "durations": durations,
         "recording_accuracy": results[:, :, 1].mean(axis=1),
         "recording_accuracy_std": results[:, :, 1].std(axis=1),

@@ -16,10 +16,10 @@ from typing import ClassVar
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.utils.data import Subset
 
@@ -59,10 +59,13 @@ max_epochs : int, default={max_epochs}
     dtype : {{"float32", "float64"}}, default="float32"
         Floating-point type of the weights and of the data inside the network.
 
-    n_threads : int or None, default=None
+    n_threads : int or None, default=1
         Number of CPU threads PyTorch uses during ``fit`` and prediction,
-        restored afterwards; ``None`` keeps PyTorch's setting. One thread is
-        often fastest for small networks on a busy machine.
+        restored afterwards; ``None`` keeps PyTorch's setting (one thread per
+        core). One thread keeps a fit steady beside other busy processes,
+        where threads that wait for a core held by another program can slow
+        every step down many times; raise it on a machine the fit has to
+        itself (see the user guide on scaling).
 
     verbose : int, default=0
         Print one line of progress per epoch (skorch's log) when positive.

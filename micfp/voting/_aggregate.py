@@ -158,9 +158,7 @@ def group_labels(y, groups):
             f"y and groups must be 1-D; got shapes {y.shape} and {groups.shape}."
         )
     check_consistent_length(y, groups)
-    group_ids, first, inverse = np.unique(
-        groups, return_index=True, return_inverse=True
-    )
+    _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
     labels = y[first]
     mixed = y != labels[inverse]
     if np.any(mixed):
