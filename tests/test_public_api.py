@@ -15,25 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "micfp"
 SHARED_PACKAGES = {"micfp.utils"}
 
-# Private imports across package borders that remain to be moved to the shared
-# home or to public names: (importing module, imported module or name).
-KNOWN_CROSSINGS = {
-    ("micfp.clips._extract", "micfp.io._recordings"),
-    ("micfp.features._band_energy", "micfp.denoise._transformers"),
-    ("micfp.features._band_energy", "micfp.denoise._validation"),
-    ("micfp.features._cepstrum", "micfp.denoise._transformers"),
-    ("micfp.features._cepstrum", "micfp.denoise._transformers._CHUNK_BYTES"),
-    ("micfp.features._cepstrum", "micfp.denoise._validation"),
-    ("micfp.features._frame_stats", "micfp.denoise._transformers"),
-    ("micfp.features._frame_stats", "micfp.denoise._validation"),
-    ("micfp.features._spectrum", "micfp.denoise._transformers"),
-    ("micfp.features._spectrum", "micfp.denoise._validation"),
-    ("micfp.mixture._gmm_ubm", "micfp.denoise._validation"),
-    ("micfp.mixture._supervector", "micfp.denoise._validation"),
-}
 # Modules whose doctests still import private modules.
 KNOWN_PRIVATE_DOCTESTS = {
-    "micfp/denoise/_validation.py",
     "micfp/features/_cepstrum.py",
     "micfp/features/_frame_stats.py",
 }
@@ -120,9 +103,8 @@ def test_sources_are_found():
 
 def test_no_module_imports_private_names_of_another_package():
     crossings = [c for path in _sources() for c in _crossings(path)]
-    unexpected = [c for c in crossings if c[:2] not in KNOWN_CROSSINGS]
-    assert not unexpected, "\n".join(
-        f"{module} line {line} imports {target}" for module, target, line in unexpected
+    assert not crossings, "\n".join(
+        f"{module} line {line} imports {target}" for module, target, line in crossings
     )
 
 
