@@ -319,15 +319,8 @@ def test_accuracy_vs_duration_plots_the_model_selection_result():
 
     train = Recordings([take(d) for d in devices], 8000, devices, [1, 1])
     test = Recordings([take(d) for d in devices], 8000, devices, [2, 2])
-    result = accuracy_vs_duration(
-        LogisticRegression(),
-        train,
-        test,
-        durations=[0.1, 0.5],
-        clip_length=400,
-        n_repeats=2,
-        random_state=0,
-    )
+    settings = dict(durations=[0.1, 0.5], clip_length=400, n_repeats=2, random_state=0)
+    result = accuracy_vs_duration(LogisticRegression(), train, test, **settings)
     ax = AccuracyVsDurationDisplay.from_results(result, label="recording").ax_
     AccuracyVsDurationDisplay.from_results(result, accuracy="clip", label="clip", ax=ax)
     assert ax.get_xlabel() == "Test duration (s)"
@@ -337,14 +330,7 @@ def test_accuracy_vs_duration_plots_the_model_selection_result():
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), result["clip_accuracy"])
     np.testing.assert_array_equal(ax.lines[0].get_ydata(), result["recording_accuracy"])
     display = AccuracyVsDurationDisplay.from_estimator(
-        LogisticRegression(),
-        train,
-        test,
-        durations=[0.1, 0.5],
-        clip_length=400,
-        n_repeats=2,
-        random_state=0,
-        vary="train",
+        LogisticRegression(), train, test, vary="train", **settings
     )
     assert display.ax_.get_xlabel() == "Training duration (s)"
     assert len(display.line_.get_ydata()) == 2

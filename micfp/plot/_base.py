@@ -75,8 +75,8 @@ class BaseDisplay(metaclass=ABCMeta):
 
     See Also
     --------
-    sklearn.metrics.ConfusionMatrixDisplay : scikit-learn's display of the
-        same kind, used by micfp for confusion matrices.
+    sklearn.metrics.ConfusionMatrixDisplay : The display micfp uses for
+        confusion matrices, of the same kind.
 
     Examples
     --------
@@ -97,7 +97,18 @@ class BaseDisplay(metaclass=ABCMeta):
 
     @abstractmethod
     def plot(self, *, ax=None):
-        """Draw the display on ``ax`` (a new figure when None); return ``self``."""
+        """Draw the display.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on. A new figure is created when None.
+
+        Returns
+        -------
+        self : BaseDisplay
+            The display, with ``ax_`` and ``figure_`` set.
+        """
 
     def _prepare_axes(self, ax):
         """Check ``ax`` (or create a figure), set ``ax_`` and ``figure_``; return it."""

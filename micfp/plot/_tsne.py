@@ -277,20 +277,7 @@ class TSNEDisplay(BaseDisplay):
         return display.plot(ax=ax, cmap=cmap, legend=legend, scatter_kw=scatter_kw)
 
     @classmethod
-    def from_estimator(
-        cls,
-        estimator,
-        X,
-        y,
-        *,
-        perplexity=30.0,
-        random_state=None,
-        ax=None,
-        cmap=None,
-        legend=True,
-        tsne_kw=None,
-        scatter_kw=None,
-    ):
+    def from_estimator(cls, estimator, X, y, **kwargs):
         """Transform samples with a fitted transformer, embed and draw them.
 
         Parameters
@@ -303,20 +290,10 @@ class TSNEDisplay(BaseDisplay):
             Pipeline that starts with an audio transformer).
         y : array-like of shape (n_samples,)
             Class (device) of each sample.
-        perplexity : float, default=30.0
-            Perplexity of t-SNE; see :meth:`from_features`.
-        random_state : int, RandomState instance or None, default=None
-            Seed of t-SNE's optimization.
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
-        cmap : str or matplotlib Colormap, default=None
-            Colours of the classes; see :meth:`plot`.
-        legend : bool, default=True
-            Whether to add a legend with one entry per class.
-        tsne_kw : dict, default=None
-            Further arguments of :class:`sklearn.manifold.TSNE`.
-        scatter_kw : dict, default=None
-            Keyword arguments of :meth:`matplotlib.axes.Axes.scatter`.
+        **kwargs
+            Arguments of :meth:`from_features`: ``perplexity``,
+            ``random_state``, ``ax``, ``cmap``, ``legend``, ``tsne_kw`` and
+            ``scatter_kw``.
 
         Returns
         -------
@@ -329,15 +306,14 @@ class TSNEDisplay(BaseDisplay):
         >>> import numpy as np
         >>> from sklearn.preprocessing import StandardScaler
         >>> from micfp.plot import TSNEDisplay
-        >>> rng = np.random.default_rng(0)
-        >>> X = np.vstack([rng.normal(0, 1, (6, 4)), rng.normal(8, 1, (6, 4))])
-        >>> y = np.repeat(["dev1", "dev2"], 6)
+        >>> X = np.repeat([[0.0, 1.0], [9.0, 5.0]], 6, axis=0)
+        >>> X += np.random.default_rng(0).normal(size=X.shape)
         >>> scaler = StandardScaler().fit(X)
         >>> display = TSNEDisplay.from_estimator(
-        ...     scaler, X, y, perplexity=3, random_state=0, tsne_kw={"max_iter": 250}
+        ...     scaler, X, np.repeat(["a", "b"], 6), perplexity=3, random_state=0
         ... )
         >>> display.classes_.tolist()
-        ['dev1', 'dev2']
+        ['a', 'b']
         >>> plt.close(display.figure_)
         """
         if not hasattr(estimator, "transform"):
@@ -345,14 +321,4 @@ class TSNEDisplay(BaseDisplay):
                 "estimator must be a fitted transformer (with a transform "
                 f"method), such as pipe[:-1]; got a {type(estimator).__name__}."
             )
-        return cls.from_features(
-            estimator.transform(X),
-            y,
-            perplexity=perplexity,
-            random_state=random_state,
-            ax=ax,
-            cmap=cmap,
-            legend=legend,
-            tsne_kw=tsne_kw,
-            scatter_kw=scatter_kw,
-        )
+        return cls.from_features(estimator.transform(X), y, **kwargs)
