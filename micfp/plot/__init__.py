@@ -13,11 +13,15 @@ install.
 
 from ._base import BaseDisplay
 from ._curves import AccuracyVsDurationDisplay, TrainingCurveDisplay
+from ._lr import ECEDisplay, PAVDisplay, TippettDisplay
 from ._tsne import TSNEDisplay
 
 __all__ = [
     "AccuracyVsDurationDisplay",
     "BaseDisplay",
+    "ECEDisplay",
+    "PAVDisplay",
     "TSNEDisplay",
+    "TippettDisplay",
     "TrainingCurveDisplay",
 ]
