@@ -252,7 +252,9 @@ def make_spliced(
         Only with ``return_params=True``: ``"sr"``, ``"models"``,
         ``"devices"`` (as in :func:`make_recordings`) and ``"recordings"``,
         one dict per recording with ``"segments"`` (``[start_s, end_s,
-        device]``), ``"models"`` (model of each segment), ``"gain_steps"``
+        device]``), ``"models"`` (model of each segment), ``"scenes"`` (the
+        content and conditions each segment was recorded in, as in
+        :func:`make_recordings`), ``"gain_steps"``
         (``[time_s, gain_db]``), ``"pauses"`` (``[time_s, skipped_s]``),
         ``"same_model"`` (whether every splice joins two units of one model)
         and ``"enf_hz"`` (the nominal mains frequency or None).
@@ -348,11 +350,16 @@ def make_spliced(
         n_fft = fast_len(n_scene + _rooms.max_response_length(sr))
         x = np.zeros(n, dtype=np.float64)
         chains = {}
+        scenes = []
         for s, d in enumerate(sequence):
             key = (5, r) if same_scene else (5, r, s)
             if d not in chains:
                 chains[d] = _Chain(devices[d], sr, n_scene, n_fft)
-            take, _ = _record(n_scene, sr, n_fft, content, chains[d], agc, entropy, key)
+            take, scene = _record(
+                n_scene, sr, n_fft, content, chains[d], agc, entropy, key
+            )
+            scene.pop("hum_phases_rad")
+            scenes.append(scene)
             _place(x, take, edges[s], edges[s + 1], out_edges, scene_start)
             del take
 
@@ -388,6 +395,7 @@ def make_spliced(
                 for s, d in enumerate(sequence)
             ],
             "models": [int(model_of[d]) for d in sequence],
+            "scenes": scenes,
             "gain_steps": [
                 [float(t), float(g)] for t, g in zip(gain_at, gain_db, strict=True)
             ],

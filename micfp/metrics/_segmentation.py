@@ -3,15 +3,11 @@
 from numbers import Real
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from sklearn.utils._param_validation import Interval, validate_params
 
 
 def _as_recordings(times, name):
     """Return a list of 1-D arrays of times from one array or a list of them."""
-    array = np.asarray(times, dtype=object) if not np.isscalar(times) else None
-    if array is None:
-        raise ValueError(f"{name} must be a 1-D array of times or a list of them.")
     try:
         flat = np.asarray(times, dtype=np.float64)
     except (TypeError, ValueError):
@@ -41,12 +37,18 @@ def _pair(true_times, pred_times):
 
 
 def _n_matched(true, pred, tolerance):
-    """Largest number of one-to-one pairs closer than ``tolerance``."""
+    """Pairs matched closest first, each boundary at most once, within ``tolerance``."""
     if true.size == 0 or pred.size == 0:
         return 0
-    close = np.abs(true[:, None] - pred[None, :]) <= tolerance
-    rows, cols = linear_sum_assignment(close, maximize=True)
-    return int(close[rows, cols].sum())
+    distance = np.abs(true[:, None] - pred[None, :])
+    rows, cols = np.nonzero(distance <= tolerance)
+    order = np.argsort(distance[rows, cols], kind="stable")
+    used_true, used_pred = set(), set()
+    for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        if i not in used_true and j not in used_pred:
+            used_true.add(i)
+            used_pred.add(j)
+    return len(used_true)
 
 
 @validate_params(
@@ -61,9 +63,10 @@ def boundary_precision_recall_fscore(true_times, pred_times, *, tolerance=1.0):
     """Precision, recall and F1 of detected boundaries within a tolerance.
 
     A detected boundary is correct when it lies within ``tolerance`` seconds
-    of a true one, each true boundary matching at most one detection (the
-    largest such matching is used), as in pyannote.metrics' segmentation
-    precision and recall. Over several recordings the matches and the counts
+    of a true one. Pairs are matched closest first, each boundary at most
+    once, as in pyannote.metrics' ``SegmentationPrecision`` and
+    ``SegmentationRecall``; where no two boundaries compete for one match,
+    this is also ruptures' ``precision_recall``. Over several recordings the matches and the counts
     are added up before the ratios are taken.
 
     Parameters
