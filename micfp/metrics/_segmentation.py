@@ -66,8 +66,8 @@ def boundary_precision_recall_fscore(true_times, pred_times, *, tolerance=1.0):
     of a true one. Pairs are matched closest first, each boundary at most
     once, as in pyannote.metrics' ``SegmentationPrecision`` and
     ``SegmentationRecall``; where no two boundaries compete for one match,
-    this is also ruptures' ``precision_recall``. Over several recordings the matches and the counts
-    are added up before the ratios are taken.
+    this is also ruptures' ``precision_recall``. Over several recordings the
+    matches and the counts are added up before the ratios are taken.
 
     Parameters
     ----------
