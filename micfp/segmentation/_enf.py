@@ -15,6 +15,7 @@ _CUTOFF_HZ = 400.0
 _BLOCK = 2**20
 # Hops of the phase fits on each side of a candidate boundary.
 _PHASE_CONTEXT = 8
+_HOPS_PER_BLOCK = 256
 
 
 def decimate_for_hum(x, sr):
@@ -38,7 +39,7 @@ def decimate_for_hum(x, sr):
     for start in range(0, len(x), block):
         piece = np.asarray(x[start : start + block], dtype=np.float64)
         filtered, zi = scipy.signal.sosfilt(sos, piece, zi=zi)
-        out.append(filtered[::q])
+        out.append(filtered[::q].copy())
     return np.concatenate(out), rate
 
 
@@ -195,12 +196,19 @@ def enf_change_curve(x, sr, *, mains_hz, hop_length, n_hops):
     frame = max(4, round(2 * hop))
     starts = np.round(np.arange(n_hops) * hop + hop / 2 - frame / 2).astype(int)
     starts = np.clip(starts, 0, max(0, len(y) - frame))
-    n = np.arange(len(y))
-    baseband = y * np.exp(-2j * np.pi * mains_hz * n / rate)
-    window = scipy.signal.get_window("hann", frame)
-    padded = np.concatenate([baseband, np.zeros(frame, dtype=complex)])
-    frames = np.lib.stride_tricks.sliding_window_view(padded, frame)[starts]
-    phasor = frames @ window
+    if len(y) < frame:
+        y = np.concatenate([y, np.zeros(frame - len(y))])
+    omega = 2.0 * np.pi * mains_hz / rate
+    # Demodulated Hann frame: the frame's phase reference is its first sample.
+    kernel = scipy.signal.get_window("hann", frame) * np.exp(
+        -1j * omega * np.arange(frame)
+    )
+    views = np.lib.stride_tricks.sliding_window_view(y, frame)
+    phasor = np.empty(n_hops, dtype=complex)
+    for k0 in range(0, n_hops, _HOPS_PER_BLOCK):
+        chunk = starts[k0 : k0 + _HOPS_PER_BLOCK]
+        phasor[k0 : k0 + len(chunk)] = views[chunk] @ kernel
+    phasor *= np.exp(-1j * omega * starts)
     phase = np.unwrap(np.angle(phasor))
     curve = np.zeros(n_hops + 1)
     m = _PHASE_CONTEXT
