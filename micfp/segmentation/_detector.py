@@ -17,6 +17,7 @@ from ._features import (
     frame_geometry,
     hop_spread,
     hop_statistics,
+    remove_level,
     window_differences,
 )
 from ._search import pick_peaks, tail_threshold
@@ -48,9 +49,10 @@ class DeviceChangeDetector(BaseEstimator):
     Every hop of a recording gets spectral statistics: per band of a
     log-frequency scale, the log of the mean power over the hop's frames (a
     Welch estimate) and the log of the least frame power (a noise floor, which
-    shows the device's self-noise in the gaps of the content), each divided
-    by its typical change from hop to hop in that recording (the median
-    absolute difference). At every hop boundary, the mean statistics of the
+    shows the device's self-noise in the gaps of the content), less the hop's
+    mean log power over the bands with ``remove_gain`` (so that a change of
+    gain changes nothing), each divided by its typical change from hop to hop
+    in that recording (the median absolute difference). At every hop boundary, the mean statistics of the
     ``window_duration`` before and after are compared through the
     Mahalanobis distance under the covariance such differences have in
     unedited recordings, which :meth:`fit` learns; divided by its median
@@ -86,6 +88,11 @@ class DeviceChangeDetector(BaseEstimator):
         (needs ``micfp[segmentation]``; slow past an hour of audio).
     false_alarms_per_hour : float, default=1.0
         Boundaries an hour allowed on unedited recordings.
+    remove_gain : bool, default=True
+        Whether to subtract from every statistic of a hop the hop's mean log
+        band power: gain steps and automatic gain control then leave no
+        trace, and neither does a difference in sensitivity alone between
+        two devices.
     shrinkage : float, default=0.01
         Weight of the identity (scaled to the mean variance) mixed into the
         covariance of the differences before it is inverted.
@@ -107,8 +114,13 @@ class DeviceChangeDetector(BaseEstimator):
         Inverse of the shrunk covariance of the differences.
     whitener_ : ndarray of shape (n_features, n_features)
         Symmetric square root of ``precision_``.
+    device_scale_ : float
+        Height of the device curve (before it is divided by it) that peaks
+        of unedited recordings exceed ``false_alarms_per_hour`` times an
+        hour.
     threshold_ : float
-        Height of the (fused) change curve above which a peak is a boundary.
+        Height of the (fused) change curve above which a peak is a boundary
+        (about 1 without ``enf``).
     enf_threshold_ : float
         Null threshold of the ENF curve (only with ``enf``).
     penalty_ : float
@@ -150,7 +162,8 @@ class DeviceChangeDetector(BaseEstimator):
     ...     4, sr=16000, n_splices=0, segment_duration=(10.0, 12.0),
     ...     random_state=0,
     ... )
-    >>> detector = DeviceChangeDetector(sr=16000).fit(train)
+    >>> # No gain changes here: keep the devices' sensitivities as evidence.
+    >>> detector = DeviceChangeDetector(sr=16000, remove_gain=False).fit(train)
     >>> test, truth = make_spliced(
     ...     1, sr=16000, n_splices=1, segment_duration=(8.0, 10.0),
     ...     n_devices=2, random_state=1,
@@ -168,6 +181,7 @@ class DeviceChangeDetector(BaseEstimator):
         "fmin": [Interval(Real, 0, None, closed="left")],
         "method": [StrOptions({"window", "pelt", "kernel"})],
         "false_alarms_per_hour": [Interval(Real, 0, None, closed="neither")],
+        "remove_gain": ["boolean"],
         "shrinkage": [Interval(Real, 0, 1, closed="both")],
         "enf": [Options(Integral, {50, 60}), None],
         "n_jobs": [Integral, None],
@@ -184,6 +198,7 @@ class DeviceChangeDetector(BaseEstimator):
         fmin=50.0,
         method="window",
         false_alarms_per_hour=1.0,
+        remove_gain=True,
         shrinkage=0.01,
         enf=None,
         n_jobs=None,
@@ -196,6 +211,7 @@ class DeviceChangeDetector(BaseEstimator):
         self.fmin = fmin
         self.method = method
         self.false_alarms_per_hour = false_alarms_per_hour
+        self.remove_gain = remove_gain
         self.shrinkage = shrinkage
         self.enf = enf
         self.n_jobs = n_jobs
@@ -244,6 +260,8 @@ class DeviceChangeDetector(BaseEstimator):
             frames_per_hop=per_hop,
             bands=bands,
         )
+        if self.remove_gain:
+            stats = remove_level(stats)
         return stats / hop_spread(stats)
 
     def _device_curve(self, stats, n_context):

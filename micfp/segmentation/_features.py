@@ -100,6 +100,21 @@ def hop_statistics(x, sr, *, n_fft, frame_hop, frames_per_hop, bands):
     return out
 
 
+def remove_level(stats):
+    """Subtract from every statistic of a hop the hop's mean log band power.
+
+    A gain (an editor's step, automatic gain control) adds one constant to
+    every log power of a hop, the floor's included; the difference keeps the
+    spectral shape and the floor's distance from the content.
+
+    Returns
+    -------
+    stats : ndarray of the shape of ``stats``
+    """
+    n_bands = stats.shape[1] // 2
+    return stats - stats[:, :n_bands].mean(axis=1, keepdims=True)
+
+
 def hop_spread(stats):
     """Typical change of every statistic from one hop to the next.
 
