@@ -52,8 +52,9 @@ class DeviceChangeDetector(BaseEstimator):
     shows the device's self-noise in the gaps of the content), less the hop's
     mean log power over the bands with ``remove_gain`` (so that a change of
     gain changes nothing), each divided by its typical change from hop to hop
-    in that recording (the median absolute difference). At every hop boundary, the mean statistics of the
-    ``window_duration`` before and after are compared through the
+    in that recording (the median absolute difference). At every hop
+    boundary, the mean statistics of the ``window_duration`` before and after
+    are compared through the
     Mahalanobis distance under the covariance such differences have in
     unedited recordings, which :meth:`fit` learns; divided by its median
     over the recording, that distance is the change curve. Its peaks above a
