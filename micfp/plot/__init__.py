@@ -12,6 +12,7 @@ install.
 """
 
 from ._base import BaseDisplay
+from ._change import ChangeCurveDisplay
 from ._curves import AccuracyVsDurationDisplay, TrainingCurveDisplay
 from ._lr import ECEDisplay, PAVDisplay, TippettDisplay
 from ._tsne import TSNEDisplay
@@ -19,6 +20,7 @@ from ._tsne import TSNEDisplay
 __all__ = [
     "AccuracyVsDurationDisplay",
     "BaseDisplay",
+    "ChangeCurveDisplay",
     "ECEDisplay",
     "PAVDisplay",
     "TSNEDisplay",
