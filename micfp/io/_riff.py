@@ -191,11 +191,11 @@ class _ChunkWalk:
                 return replace(self.layout, notes=tuple(self.notes))
             # chunks of an odd size are followed by a pad byte
             self.pos += 8 + size + (size & 1)
-        if self.layout is None:
-            raise WavFormatError(
-                f"no 'data' chunk among its first {_MAX_CHUNKS} chunks"
-            )
         if not self._finished():
+            if self.layout is None:
+                raise WavFormatError(
+                    f"no 'data' chunk among its first {_MAX_CHUNKS} chunks"
+                )
             self.notes.append(f"Chunks after the first {_MAX_CHUNKS} ignored.")
         return replace(self.layout, notes=tuple(self.notes))
 
@@ -247,7 +247,7 @@ class _ChunkWalk:
                 else "no chunk follows the RIFF header"
             )
             self._stop_or_raise(
-                f"The {self.file_size - pos} byte(s) from byte {pos} do not start "
+                f"The {min(self.file_size, self.riff_end) - pos} byte(s) from byte {pos} do not start "
                 f"with a chunk name ({chunk_id!r}); they were ignored.",
                 WavFormatError(
                     f"the bytes at byte {pos} do not start a chunk ({chunk_id!r} "
