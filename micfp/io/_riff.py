@@ -247,8 +247,9 @@ class _ChunkWalk:
                 else "no chunk follows the RIFF header"
             )
             self._stop_or_raise(
-                f"The {min(self.file_size, self.riff_end) - pos} byte(s) from byte {pos} do not start "
-                f"with a chunk name ({chunk_id!r}); they were ignored.",
+                f"The {min(self.file_size, self.riff_end) - pos} byte(s) from "
+                f"byte {pos} do not start with a chunk name ({chunk_id!r}); they "
+                "were ignored.",
                 WavFormatError(
                     f"the bytes at byte {pos} do not start a chunk ({chunk_id!r} "
                     f"is not a chunk name): {cause}"
