@@ -49,6 +49,10 @@ class WavFormatError(Exception):
     """The bytes are not a WAV file micfp can read; the message says why."""
 
 
+class WavEncodingError(WavFormatError):
+    """The samples are coded in a way micfp's parser does not decode (ADPCM, ...)."""
+
+
 class WavTruncatedError(WavFormatError):
     """The file ends before the samples its header announces."""
 
@@ -95,16 +99,13 @@ def _parse_fmt(body, size, endian):
             )
         guid = body[24:40]
         if guid[4:] != (_GUID_TAIL_BIG if endian == ">" else _GUID_TAIL):
-            raise WavFormatError(
+            raise WavEncodingError(
                 f"its WAVE_FORMAT_EXTENSIBLE subformat {guid.hex()} is not "
                 "PCM or IEEE float"
             )
         (tag,) = struct.unpack(endian + "I", guid[:4])
     if tag not in (_PCM, _IEEE_FLOAT):
-        raise WavFormatError(
-            f"its samples are {_format_name(tag)}; micfp reads PCM (format "
-            "tag 0x0001) and IEEE float (0x0003)"
-        )
+        raise WavEncodingError(f"its samples are {_format_name(tag)}")
     if n_channels == 0:
         raise WavFormatError("its 'fmt ' chunk declares 0 channels")
     if not 1 <= sr <= MAX_SAMPLE_RATE:
