@@ -413,7 +413,10 @@ def test_load_device_folders_sorted_naturally(tmp_path):
     assert rec.names == ["take", "rec-2", "rec-10"]
     assert rec.recording_ids.tolist() == [1, 1, 2]
     assert rec.skipped == (
-        (str(tmp_path / "zoom" / "notes.txt"), "it is not audio of a format micfp reads"),
+        (
+            str(tmp_path / "zoom" / "notes.txt"),
+            "it is not audio of a format micfp reads",
+        ),
     )
     assert rec.paths == [
         str(tmp_path / "Phone" / "take.WAV"),

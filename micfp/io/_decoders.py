@@ -22,6 +22,10 @@ _BLOCK_FRAMES = 1 << 15
 # no duration: far above any codec's ratio (AMR-NB at 4.75 kbit/s and 8 kHz
 # gives 14, Opus at 6 kbit/s and 48 kHz gives 64)
 _FRAMES_PER_BYTE = 1024
+# samples per channel first allocated for each byte of the file, at most: a
+# header declaring more is believed only as the samples arrive (lossless
+# codecs give about 1 a byte, MP3 at 128 kbit/s 3, Opus at 24 kbit/s 16)
+_FIRST_FRAMES_PER_BYTE = 32
 # soundfile subtype -> bits of a stored sample
 _SUBTYPE_BITS = {
     "PCM_S8": 8,
@@ -63,26 +67,31 @@ class _Sink:
     to one channel or stored whole, as asked.
     """
 
-    def __init__(self, name, n_channels, *, declared, limit, dtype, mono, channel):
+    def __init__(self, name, n_channels, *, declared, file_size, dtype, mono, channel):
         self.name = name
-        self.limit = limit
+        self.limit = _limit(declared, file_size)
         self.declared = declared
         self.keep_all = channel is None and not mono
         self.channel = channel
         self.n = 0
         self.n_bad = 0
-        capacity = max(1, min(declared or _BLOCK_FRAMES, limit))
+        believable = _FIRST_FRAMES_PER_BYTE * file_size + _BLOCK_FRAMES
+        capacity = max(1, min(declared or _BLOCK_FRAMES, self.limit, believable))
         shape = (capacity, n_channels) if self.keep_all else (capacity,)
         self.out = np.empty(shape, dtype)
 
     def add(self, block):
         k = len(block)
         if self.n + k > self.limit:
+            bound = (
+                f"twice the {self.declared} the file declares"
+                if self.declared
+                else f"{_FRAMES_PER_BYTE} for each byte of the file"
+            )
             raise AudioFileError(
                 f"Cannot read {self.name!r}: the decoder gives more than "
-                f"{self.limit} samples a channel, more than twice what the file "
-                f"declares ({self.declared}); its header is wrong or the file is "
-                "damaged."
+                f"{self.limit} samples a channel, {bound}; its header is wrong "
+                "or the file is damaged."
             )
         if self.n + k > len(self.out):
             grown = min(self.limit, max(self.n + k, 2 * len(self.out)))
@@ -144,7 +153,7 @@ def decode_soundfile(f, name, fmt, *, file_size, dtype, mono, channel, coding=No
             name,
             n_channels,
             declared=declared,
-            limit=_limit(declared, file_size),
+            file_size=file_size,
             dtype=dtype,
             mono=mono,
             channel=channel,
@@ -186,7 +195,7 @@ def decode_soundfile(f, name, fmt, *, file_size, dtype, mono, channel, coding=No
 
 
 def _reason(exc):
-    """The decoder's message, without the file object it names."""
+    """Return the decoder's message, without the file object it names."""
     text = (
         getattr(exc, "error_string", None) or getattr(exc, "strerror", None) or str(exc)
     )
@@ -258,7 +267,7 @@ def decode_av(f, name, fmt, *, file_size, dtype, mono, channel):
             name,
             n_channels,
             declared=declared,
-            limit=_limit(declared, file_size),
+            file_size=file_size,
             dtype=dtype,
             mono=mono,
             channel=channel,
