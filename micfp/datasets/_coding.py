@@ -7,7 +7,7 @@ import tempfile
 from numbers import Integral
 
 import numpy as np
-from scipy.signal import resample_poly
+from scipy.signal import correlate, correlation_lags, resample_poly
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..exceptions import AudioValueError
@@ -42,7 +42,7 @@ def _import_av():
 
 
 def _coding_rate(sr, rates):
-    """Return ``sr`` if the encoder takes it, else its nearest higher (or highest) rate."""
+    """Return ``sr`` if the encoder takes it, else its next higher or highest rate."""
     if rates is None or sr in rates:
         return sr
     above = [r for r in rates if r >= sr]
@@ -146,11 +146,24 @@ def _code_one(signal, sr, codec, bitrate, folder):
     with open(path, "wb") as f:
         f.write(data)
     decoded, _ = read_audio(path, sr=sr, dtype=np.float64)
+    lag = _delay(np.asarray(signal, dtype=np.float64), decoded, sr)
+    decoded = decoded[lag:] if lag >= 0 else np.concatenate([np.zeros(-lag), decoded])
     n = len(signal)
     out = np.zeros(n, dtype=np.asarray(signal).dtype)
     m = min(n, len(decoded))
     out[:m] = decoded[:m]
     return out
+
+
+def _delay(original, decoded, sr):
+    """Samples by which ``decoded`` lags ``original`` (within 100 ms), or 0."""
+    max_lag = sr // 10
+    xcorr = correlate(decoded, original, mode="full", method="fft")
+    lags = correlation_lags(len(decoded), len(original), mode="full")
+    window = np.abs(lags) <= max_lag
+    if not np.any(xcorr[window] > 0):
+        return 0
+    return int(lags[window][np.argmax(xcorr[window])])
 
 
 @validate_params(
@@ -166,9 +179,11 @@ def apply_coding(recordings, codec, *, bitrate=None):
 
     Each signal is encoded with :func:`encode_audio`, written to a temporary
     file and read back with :func:`micfp.io.read_audio` (FFmpeg's decoder,
-    through PyAV), resampled back to the recordings' rate if the encoder
-    needed another, and cut or zero-padded to its original length (the
-    decoders remove the encoder's delay as the files declare it). Lossy coding
+    through PyAV, or libsndfile for MP3 and Opus), resampled back to the
+    recordings' rate if the encoder needed another, shifted to undo the
+    codec's delay (the lag, within 100 ms, that maximises the
+    cross-correlation with the original: AMR-NB and Opus decoders do not
+    remove all of it) and cut or zero-padded to its original length. Lossy coding
     thus becomes a condition of any experiment on simulated or loaded
     recordings: train on PCM, test on AMR-NB, say.
 

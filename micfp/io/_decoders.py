@@ -136,9 +136,12 @@ def decode_soundfile(f, name, fmt, *, file_size, dtype, mono, channel, coding=No
     file of ADPCM samples, say), for the message if libsndfile fails.
     """
     sf = import_backend("soundfile", f"{fmt.name} files")
-    f.seek(0)
     try:
-        snd = sf.SoundFile(f)
+        snd = sf.SoundFile(name)
+        if snd.seekable():
+            # as soundfile.read does: libsndfile 1.2 drops the pre-skip
+            # samples of Ogg Opus only once it has seeked to the start
+            snd.seek(0)
     except (sf.LibsndfileError, RuntimeError, ValueError, TypeError) as exc:
         found = f"{coding}, which" if coding else "it"
         raise AudioFileError(
@@ -158,10 +161,13 @@ def decode_soundfile(f, name, fmt, *, file_size, dtype, mono, channel, coding=No
             mono=mono,
             channel=channel,
         )
-        buffer = np.empty((min(_BLOCK_FRAMES, sink.limit), n_channels), dtype)
+        # libsndfile's float32 output for MP3 depends on how many frames a
+        # call reads; its float64 output does not, and casts to the same values
+        # as one call for the whole file
+        buffer = np.empty((min(_BLOCK_FRAMES, sink.limit), n_channels), np.float64)
         try:
             while True:
-                block = snd.read(len(buffer), dtype=dtype.name, out=buffer)
+                block = snd.read(len(buffer), dtype="float64", out=buffer)
                 if len(block) == 0:
                     break
                 sink.add(block)
