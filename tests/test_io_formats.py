@@ -10,8 +10,8 @@ import io
 import re
 import sys
 import tracemalloc
-from fractions import Fraction
 import warnings
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -128,10 +128,7 @@ def _direct_av(path, dtype):
 
 
 def _write(tmp_path, kind, name=None):
-    if kind in SOUNDFILE_KINDS:
-        data = _soundfile_bytes(kind)
-    else:
-        data = AV_KINDS[kind]()
+    data = _soundfile_bytes(kind) if kind in SOUNDFILE_KINDS else AV_KINDS[kind]()
     path = tmp_path / (name or f"{kind}.bin")
     path.write_bytes(data)
     return path

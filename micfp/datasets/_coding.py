@@ -156,7 +156,7 @@ def _code_one(signal, sr, codec, bitrate, folder):
 
 
 def _delay(original, decoded, sr):
-    """Samples by which ``decoded`` lags ``original`` (within 100 ms), or 0."""
+    """Return the samples by which ``decoded`` lags ``original`` (within 100 ms)."""
     max_lag = sr // 10
     xcorr = correlate(decoded, original, mode="full", method="fft")
     lags = correlation_lags(len(decoded), len(original), mode="full")

@@ -80,22 +80,38 @@ class _Sink:
         shape = (capacity, n_channels) if self.keep_all else (capacity,)
         self.out = np.empty(shape, dtype)
 
-    def add(self, block):
-        k = len(block)
-        if self.n + k > self.limit:
-            bound = (
-                f"twice the {self.declared} the file declares"
-                if self.declared
-                else f"{_FRAMES_PER_BYTE} for each byte of the file"
-            )
-            raise AudioFileError(
-                f"Cannot read {self.name!r}: the decoder gives more than "
-                f"{self.limit} samples a channel, {bound}; its header is wrong "
-                "or the file is damaged."
-            )
-        if self.n + k > len(self.out):
-            grown = min(self.limit, max(self.n + k, 2 * len(self.out)))
+    def _overflow(self):
+        bound = (
+            f"twice the {self.declared} the file declares"
+            if self.declared
+            else f"{_FRAMES_PER_BYTE} for each byte of the file"
+        )
+        return AudioFileError(
+            f"Cannot read {self.name!r}: the decoder gives more than "
+            f"{self.limit} samples a channel, {bound}; its header is wrong "
+            "or the file is damaged."
+        )
+
+    def _grow(self, n_frames):
+        if n_frames > self.limit:
+            raise self._overflow()
+        if n_frames > len(self.out):
+            grown = min(self.limit, max(n_frames, 2 * len(self.out)))
             self.out.resize((grown, *self.out.shape[1:]), refcheck=False)
+
+    def room(self):
+        """Return the free frames of the array (grown if full) to decode into.
+
+        Only when the channels are kept; empty once the limit is reached.
+        """
+        if self.n == len(self.out) and self.n < self.limit:
+            self._grow(min(self.limit, self.n + _BLOCK_FRAMES))
+        return self.out[self.n :]
+
+    def add(self, block):
+        """Store a block of frames: whole, one channel, or their average."""
+        k = len(block)
+        self._grow(self.n + k)
         target = self.out[self.n : self.n + k]
         if self.keep_all:
             target[...] = block
@@ -103,19 +119,19 @@ class _Sink:
             target[...] = block[:, self.channel]
         else:
             np.mean(block, axis=1, out=target)
-        self.n_bad += block.size - int(np.count_nonzero(np.isfinite(block)))
         self.n += k
 
     def result(self):
         """Return the samples, time on the last axis."""
         if self.n == 0:
             raise AudioValueError(f"Audio file {self.name!r} holds no samples.")
-        if self.n_bad:
+        self.out.resize((self.n, *self.out.shape[1:]), refcheck=False)
+        n_bad = self.out.size - int(np.count_nonzero(np.isfinite(self.out)))
+        if n_bad:
             raise AudioValueError(
-                f"Audio file {self.name!r} holds {self.n_bad} NaN or infinite "
+                f"Audio file {self.name!r} holds {n_bad} NaN or infinite "
                 "sample(s); samples must be finite."
             )
-        self.out.resize((self.n, *self.out.shape[1:]), refcheck=False)
         return self.out.T if self.keep_all else self.out
 
 
@@ -161,16 +177,11 @@ def decode_soundfile(f, name, fmt, *, file_size, dtype, mono, channel, coding=No
             mono=mono,
             channel=channel,
         )
-        # libsndfile's float32 output for MP3 depends on how many frames a
-        # call reads; its float64 output does not, and casts to the same values
-        # as one call for the whole file
-        buffer = np.empty((min(_BLOCK_FRAMES, sink.limit), n_channels), np.float64)
         try:
-            while True:
-                block = snd.read(len(buffer), dtype="float64", out=buffer)
-                if len(block) == 0:
-                    break
-                sink.add(block)
+            if sink.keep_all:
+                _read_in_place(snd, sink, dtype)
+            else:
+                _read_blocks(snd, sink, dtype)
         except AudioError:
             raise
         except (sf.LibsndfileError, RuntimeError, ValueError, TypeError) as exc:
@@ -200,6 +211,30 @@ def decode_soundfile(f, name, fmt, *, file_size, dtype, mono, channel, coding=No
     return signal, details, notes
 
 
+def _read_in_place(snd, sink, dtype):
+    """Decode straight into the returned array (all channels kept)."""
+    while True:
+        room = sink.room()
+        if len(room) == 0:
+            if len(snd.read(1, dtype=dtype.name)):
+                raise sink._overflow()
+            return
+        got = len(snd.read(len(room), dtype=dtype.name, out=room))
+        sink.n += got
+        if got < len(room):
+            return
+
+
+def _read_blocks(snd, sink, dtype):
+    """Decode a block at a time, then average or keep one channel."""
+    buffer = np.empty((min(_BLOCK_FRAMES, sink.limit), snd.channels), dtype)
+    while True:
+        block = snd.read(len(buffer), dtype=dtype.name, out=buffer)
+        if len(block) == 0:
+            return
+        sink.add(block)
+
+
 def _reason(exc):
     """Return the decoder's message, without the file object it names."""
     text = (
@@ -212,7 +247,7 @@ def _reason(exc):
 def _frame_block(frame, dtype):
     """Return an AudioFrame's samples as an ``(n_frames, n_channels)`` float array."""
     array = frame.to_ndarray()
-    n_channels = len(frame.layout.channels)
+    n_channels = frame.layout.nb_channels
     array = array.T if frame.format.is_planar else array.reshape(-1, n_channels)
     kind = array.dtype.kind
     if kind == "f":
@@ -281,11 +316,11 @@ def decode_av(f, name, fmt, *, file_size, dtype, mono, channel):
         frame_bits = None
         try:
             for frame in container.decode(stream):
-                if frame.sample_rate != sr or len(frame.layout.channels) != n_channels:
+                if frame.sample_rate != sr or frame.layout.nb_channels != n_channels:
                     raise AudioFileError(
                         f"Cannot read {name!r}: its audio changes from {sr} Hz and "
                         f"{n_channels} channel(s) to {frame.sample_rate} Hz and "
-                        f"{len(frame.layout.channels)} after {sink.n} samples."
+                        f"{frame.layout.nb_channels} after {sink.n} samples."
                     )
                 sink.add(_frame_block(frame, dtype))
                 frame_bits = frame.format.bits
