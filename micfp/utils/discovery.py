@@ -24,7 +24,7 @@ def _public_modules():
 
     for info in pkgutil.walk_packages(micfp.__path__, prefix="micfp."):
         parts = info.name.split(".")
-        if any(part in {"tests", "conftest"} for part in parts):
+        if any(part in {"tests", "conftest", "__main__"} for part in parts):
             continue
         yield importlib.import_module(info.name)
 
