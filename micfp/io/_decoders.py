@@ -80,7 +80,7 @@ class _Sink:
         shape = (capacity, n_channels) if self.keep_all else (capacity,)
         self.out = np.empty(shape, dtype)
 
-    def _overflow(self):
+    def overflow(self):
         bound = (
             f"twice the {self.declared} the file declares"
             if self.declared
@@ -94,19 +94,10 @@ class _Sink:
 
     def _grow(self, n_frames):
         if n_frames > self.limit:
-            raise self._overflow()
+            raise self.overflow()
         if n_frames > len(self.out):
             grown = min(self.limit, max(n_frames, 2 * len(self.out)))
             self.out.resize((grown, *self.out.shape[1:]), refcheck=False)
-
-    def room(self):
-        """Return the free frames of the array (grown if full) to decode into.
-
-        Only when the channels are kept; empty once the limit is reached.
-        """
-        if self.n == len(self.out) and self.n < self.limit:
-            self._grow(min(self.limit, self.n + _BLOCK_FRAMES))
-        return self.out[self.n :]
 
     def add(self, block):
         """Store a block of frames: whole, one channel, or their average."""
@@ -214,15 +205,18 @@ def decode_soundfile(f, name, fmt, *, file_size, dtype, mono, channel, coding=No
 def _read_in_place(snd, sink, dtype):
     """Decode straight into the returned array (all channels kept)."""
     while True:
-        room = sink.room()
-        if len(room) == 0:
-            if len(snd.read(1, dtype=dtype.name)):
-                raise sink._overflow()
+        room = sink.out[sink.n :]
+        if len(room):
+            got = len(snd.read(len(room), dtype=dtype.name, out=room))
+            sink.n += got
+            if got < len(room):
+                return
+            continue
+        # full: grow only if the decoder has more than the header declared
+        extra = snd.read(_BLOCK_FRAMES, dtype=dtype.name, always_2d=True)
+        if len(extra) == 0:
             return
-        got = len(snd.read(len(room), dtype=dtype.name, out=room))
-        sink.n += got
-        if got < len(room):
-            return
+        sink.add(extra)
 
 
 def _read_blocks(snd, sink, dtype):
