@@ -72,6 +72,21 @@ class BaseLRCalibrator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     Each column of ``X`` holds one score per trial and is calibrated on its
     own. Subclasses implement ``_fit(X, y)`` on finite scores with labels
     0/1 and ``_llr(X)``, which returns log10 LRs of the same shape.
+
+    Parameters
+    ----------
+    bounds : None, "elub" or (float, float), default=None
+        Limits of the output log10 LRs (see the subclasses).
+
+    See Also
+    --------
+    LogisticLRCalibrator, IsotonicLRCalibrator, KDELRCalibrator
+
+    Examples
+    --------
+    >>> from micfp.calibration import BaseLRCalibrator, LogisticLRCalibrator
+    >>> issubclass(LogisticLRCalibrator, BaseLRCalibrator)
+    True
     """
 
     _parameter_constraints = {
