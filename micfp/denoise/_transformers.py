@@ -1,43 +1,23 @@
 """Wavelet de-noising transformers: the de-noised signal or the noise residual."""
 
-from functools import partial
 from numbers import Integral
 from typing import ClassVar
 
-import numpy as np
-import pywt
 from sklearn.base import (
-    BaseEstimator,
     OneToOneFeatureMixin,
-    TransformerMixin,
-    _fit_context,
-)
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
-
-from ..utils._chunking import map_row_chunks
-from ..utils._validation import check_clips, needs_scaling
-from ._wavelet import (
-    NOISE_ESTIMATES,
-    SHRINK_MODES,
-    THRESHOLD_RULES,
-    denoise_batch,
-    resolve_level,
 )
 
+from ..utils._base import BaseClipTransformer
+from ._wavelet import WAVELET_CONSTRAINTS, denoise_batch, resolve_level
 
-class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+
+class _BaseWaveletDenoising(OneToOneFeatureMixin, BaseClipTransformer):
     """Wavelet shrinkage of each clip; subclasses choose what comes out."""
 
     _output = "denoised"
 
     _parameter_constraints: ClassVar[dict] = {
-        "wavelet": [StrOptions(set(pywt.wavelist(kind="discrete")))],
-        "level": [Interval(Integral, 1, None, closed="left"), None],
-        "threshold": [StrOptions(set(THRESHOLD_RULES))],
-        "mode": [StrOptions(set(SHRINK_MODES))],
-        "noise_estimate": [StrOptions(set(NOISE_ESTIMATES))],
-        "extension": [StrOptions(set(pywt.Modes.modes))],
+        **WAVELET_CONSTRAINTS,
         "n_jobs": [Integral, None],
     }
 
@@ -60,26 +40,10 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         self.extension = extension
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and record the clip length.
+    def _prepare_transform(self, X):
+        return {"level": resolve_level(X.shape[1], self.wavelet, self.level)}
 
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips, one a row.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted transformer.
-        """
-        check_clips(self, X, reset=True)
-        return self
-
-    def _denoise_chunk(self, X, level, scale):
+    def _transform_chunk(self, X, *, scale, level):
         return denoise_batch(
             X,
             wavelet=self.wavelet,
@@ -92,33 +56,6 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
             name="X",
             scale=scale,
         )
-
-    def transform(self, X):
-        """De-noise each clip.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips of the length seen in ``fit``.
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_clips, n_samples)
-            Float32 for float32 input, float64 otherwise.
-        """
-        check_is_fitted(self)
-        X, peak = check_clips(self, X, reset=False, return_peak=True)
-        level = resolve_level(X.shape[1], self.wavelet, self.level)
-        out = np.empty_like(X)
-        func = partial(
-            self._denoise_chunk, level=level, scale=needs_scaling(peak, X.dtype)
-        )
-        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
 
 
 class WaveletDenoiser(_BaseWaveletDenoising):

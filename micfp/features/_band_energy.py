@@ -1,20 +1,17 @@
 """Band energy difference (BED) of Luo, Korus and Huang."""
 
-from functools import partial
 from itertools import pairwise
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import scipy.fft
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._chunking import map_row_chunks
+from ..utils._base import BaseClipTransformer
 from ..utils._framing import frame, warn_short_rows, window_array, window_gain
 from ..utils._validation import (
-    check_clips,
     check_signals,
     needs_scaling,
     overflow_shift,
@@ -59,6 +56,21 @@ def _band_energy_difference(x, *, frame_length, hop_length, window, bins, scale=
     return share
 
 
+# What band_energy_difference and BandEnergyDifference accept.
+BED_CONSTRAINTS = {
+    "frame_length": [Interval(Integral, 2, None, closed="left")],
+    "hop_length": [Interval(Integral, 1, None, closed="left"), None],
+    "window": [None, str, tuple, "array-like"],
+    "sr": [Interval(Real, 0, None, closed="neither"), None],
+    "fmin": [Interval(Real, 0, None, closed="left"), None],
+    "fmax": [Interval(Real, 0, None, closed="left"), None],
+}
+
+
+@validate_params(
+    {"x": "no_validation", **BED_CONSTRAINTS},
+    prefer_skip_nested_validation=True,
+)
 def band_energy_difference(
     x,
     *,
@@ -139,13 +151,6 @@ def band_energy_difference(
     >>> bool(((bed >= 0) & (bed <= 1)).all())
     True
     """
-    for name, value in (("frame_length", frame_length), ("hop_length", hop_length)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, Integral) or value < 1
-        ):
-            raise ValueError(f"{name} must be a positive int; got {value!r}.")
-    if frame_length is None:
-        raise ValueError("frame_length must be a positive int; got None.")
     check_frequency_range(sr, fmin, fmax)
     x, peak = check_signals(x, return_peak=True)
     bins, _ = _bin_pairs(frame_length, sr, fmin, fmax)
@@ -162,7 +167,7 @@ def band_energy_difference(
     )
 
 
-class BandEnergyDifference(TransformerMixin, BaseEstimator):
+class BandEnergyDifference(BaseClipTransformer):
     """Band energy difference (BED): how often the spectrum rises bin to bin.
 
     The feature of Luo, Korus and Huang [1]_, the input of the BED-SVM
@@ -268,12 +273,7 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "frame_length": [Interval(Integral, 2, None, closed="left")],
-        "hop_length": [Interval(Integral, 1, None, closed="left"), None],
-        "window": [None, str, tuple, "array-like"],
-        "sr": [Interval(Real, 0, None, closed="neither"), None],
-        "fmin": [Interval(Real, 0, None, closed="left"), None],
-        "fmax": [Interval(Real, 0, None, closed="left"), None],
+        **BED_CONSTRAINTS,
         "n_jobs": [Integral, None],
     }
 
@@ -296,58 +296,24 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
         self.fmax = fmax
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and find the frequency bins used.
+    _transform_chunk = staticmethod(_band_energy_difference)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips, one a row.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted transformer.
-        """
+    def _fit_clips(self, X):
         check_frequency_range(self.sr, self.fmin, self.fmax)
-        X = check_clips(self, X, reset=True)
         window_array(self.window, self.frame_length, X.dtype)
         self._bins, self.frequencies_ = _bin_pairs(
             self.frame_length, self.sr, self.fmin, self.fmax
         )
-        return self
 
-    def transform(self, X):
-        """Band energy difference of each clip.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips of the length seen in ``fit``.
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_clips, n_bins - 1)
-            Values in ``[0, 1]``; float32 for float32 input.
-        """
-        check_is_fitted(self)
-        X, peak = check_clips(self, X, reset=False, return_peak=True)
+    def _prepare_transform(self, X):
         if X.shape[1] < self.frame_length:
             warn_short_rows(X.shape[1], self.frame_length, "frame_length")
-        window = window_array(self.window, self.frame_length, X.dtype)
-        func = partial(
-            _band_energy_difference,
-            frame_length=self.frame_length,
-            hop_length=self.hop_length or max(self.frame_length // 2, 1),
-            window=window,
-            bins=self._bins,
-            scale=needs_scaling(peak, X.dtype, gain=window_gain(window)),
-        )
-        out = np.empty((X.shape[0], len(self.frequencies_) - 1), dtype=X.dtype)
-        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs)
+        return {
+            "frame_length": self.frame_length,
+            "hop_length": self.hop_length or max(self.frame_length // 2, 1),
+            "window": window_array(self.window, self.frame_length, X.dtype),
+            "bins": self._bins,
+        }
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the two bins each compares.
@@ -369,8 +335,3 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
             [f"bed_{a}_{b}" for a, b in pairwise(names)],
             dtype=object,
         )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

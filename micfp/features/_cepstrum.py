@@ -13,17 +13,14 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.fft
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from micfp.exceptions import AudioValueError
 
-from ..utils._chunking import map_row_chunks
+from ..utils._base import BaseClipTransformer
 from ..utils._framing import frame, window_array, window_gain
-from ..utils._threads import single_blas_thread
 from ..utils._validation import (
-    check_clips,
     check_signals,
     needs_scaling,
     overflow_shift,
@@ -689,7 +686,7 @@ def _summarize(frames, output):
     return np.concatenate([frames.mean(axis=1), frames.std(axis=1)], axis=1)
 
 
-class MFCC(TransformerMixin, BaseEstimator):
+class MFCC(BaseClipTransformer):
     """Mel-frequency (or linear-frequency) cepstral coefficients of clips.
 
     Each row of ``X`` is one clip. Frames of `frame_length` seconds every
@@ -858,23 +855,9 @@ class MFCC(TransformerMixin, BaseEstimator):
         self.output = output
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and fix the frame layout for clips like `X`.
+    _single_blas_thread = True
 
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Clips, one a row.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : MFCC
-            The fitted transformer.
-        """
-        X = check_clips(self, X, reset=True)
+    def _fit_clips(self, X):
         if self.n_mfcc > self.n_mels:
             raise ValueError(
                 f"n_mfcc={self.n_mfcc} cannot exceed n_mels={self.n_mels}."
@@ -891,26 +874,9 @@ class MFCC(TransformerMixin, BaseEstimator):
             )
         self.n_frames_ = 1 + (n_samples - self.n_fft_) // self.hop_length_
         self.frame_width_ = self.n_mfcc * (1 + self.deltas)
-        return self
 
-    def transform(self, X):
-        """Compute the cepstral features of each clip.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Clips with as many samples as in `fit`.
-
-        Returns
-        -------
-        features : ndarray of shape (n_clips, n_features_out)
-            ``n_frames_ * frame_width_`` columns for ``output="frames"``,
-            ``2 * frame_width_`` for ``"stats"``, ``frame_width_`` for
-            ``"mean"``; float32 input gives float32.
-        """
-        check_is_fitted(self)
-        X, peak = check_clips(self, X, reset=False, return_peak=True)
-        settings = {
+    def _prepare_transform(self, X):
+        return {
             "sr": self.sr,
             "n_ceps": self.n_mfcc,
             "n_filters": self.n_mels,
@@ -919,27 +885,23 @@ class MFCC(TransformerMixin, BaseEstimator):
             "window": window_array(self.window, self.n_fft_, X.dtype),
             "fmin": self.fmin,
             "fmax": self.fmax,
-            "scale": self.scale,
+            "frequency_scale": self.scale,
             "lifter": self.lifter,
             "top_db": self.top_db,
             "deltas": self.deltas,
             "delta_width": self.delta_width,
             "cmn": self.cmn,
-            "check_overflow": needs_scaling(peak, X.dtype),
         }
-        n_out = {"frames": self.n_frames_, "stats": 2, "mean": 1}[self.output]
-        out = np.empty((X.shape[0], n_out * self.frame_width_), dtype=X.dtype)
 
-        def run(chunk):
-            return _summarize(_frame_features(chunk, **settings), self.output)
+    def _row_bytes(self, X):
+        # Framed samples, their spectra and their powers.
+        return 3 * self.n_frames_ * self.n_fft_ * X.itemsize
 
-        # Framed samples, their spectra and their powers, per clip.
-        row_bytes = 3 * self.n_frames_ * self.n_fft_ * X.itemsize
-        # A chunk's products are small: more BLAS threads would mostly wait.
-        with single_blas_thread():
-            return map_row_chunks(
-                run, X, out=out, n_jobs=self.n_jobs, row_bytes=row_bytes
-            )
+    def _transform_chunk(self, X, *, scale, frequency_scale, **settings):
+        frames = _frame_features(
+            X, scale=frequency_scale, check_overflow=scale, **settings
+        )
+        return _summarize(frames, self.output)
 
     def _value_names(self):
         prefix = "mfcc" if self.scale == "mel" else "lfcc"
@@ -970,8 +932,3 @@ class MFCC(TransformerMixin, BaseEstimator):
         else:
             names = [f"{stat}_{v}" for stat in ("mean", "std") for v in values]
         return np.asarray(names, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

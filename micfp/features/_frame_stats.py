@@ -1,19 +1,17 @@
 """Zero-crossing rate and RMS level per frame of fixed-length clips."""
 
 import numbers
-from functools import partial
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from micfp.exceptions import AudioValueError
 
-from ..utils._chunking import map_row_chunks
+from ..utils._base import BaseClipTransformer
 from ..utils._framing import frame
-from ..utils._validation import check_clips, needs_scaling, overflow_shift
+from ..utils._validation import overflow_shift
 
 __all__ = ["FrameStatistics", "frame_signal", "rms", "zero_crossing_rate"]
 
@@ -118,7 +116,7 @@ def _float_dtype(y):
     return np.float32 if y.dtype == np.float32 else np.float64
 
 
-class FrameStatistics(TransformerMixin, BaseEstimator):
+class FrameStatistics(BaseClipTransformer):
     """Zero-crossing rate and RMS level of each frame of each clip.
 
     The two frame statistics that complete averaged MFCCs in classical
@@ -210,23 +208,7 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
         self.output = output
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fix the frame layout for clips like `X`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Clips, one a row.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : FrameStatistics
-            The fitted transformer.
-        """
-        X = check_clips(self, X, reset=True)
+    def _fit_clips(self, X):
         self.frame_length_ = max(1, round(self.frame_length * self.sr))
         self.hop_length_ = max(1, round(self.hop_length * self.sr))
         if X.shape[1] < self.frame_length_:
@@ -237,31 +219,11 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
             )
         self.n_frames_ = 1 + (X.shape[1] - self.frame_length_) // self.hop_length_
         self.frame_width_ = 2
-        return self
 
-    def transform(self, X):
-        """Compute the frame statistics of each clip.
+    def _row_bytes(self, X):
+        return self.n_frames_ * self.frame_length_ * X.itemsize
 
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Clips with as many samples as in `fit`.
-
-        Returns
-        -------
-        features : ndarray of shape (n_clips, n_features_out)
-            Columns as named by :meth:`get_feature_names_out`; float32 input
-            gives float32.
-        """
-        check_is_fitted(self)
-        X, peak = check_clips(self, X, reset=False, return_peak=True)
-        n_values = {"mean": 2, "stats": 4, "frames": 2 * self.n_frames_}
-        out = np.empty((X.shape[0], n_values[self.output]), dtype=X.dtype)
-        func = partial(self._statistics, scale=needs_scaling(peak, X.dtype))
-        framed = self.n_frames_ * self.frame_length_ * X.itemsize
-        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs, row_bytes=framed)
-
-    def _statistics(self, X, *, scale):
+    def _transform_chunk(self, X, *, scale):
         sizes = {"frame_length": self.frame_length_, "hop_length": self.hop_length_}
         zcr = zero_crossing_rate(X, **sizes).astype(X.dtype, copy=False)
         # RMS is proportional to the row: rows with huge samples are measured
@@ -302,8 +264,3 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
         else:
             names = ["mean_zcr", "mean_rms", "std_zcr", "std_rms"]
         return np.asarray(names, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
