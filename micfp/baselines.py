@@ -36,13 +36,15 @@ __all__ = [
 ]
 
 
-def _mfcc_frames(sr, n_mfcc, n_mels, frame_length, hop_length, deltas, cmn, n_jobs):
+def _mfcc_frames(
+    sr, n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn, n_jobs
+):
     return MFCC(
         sr,
-        n_mfcc=n_mfcc,
-        n_mels=n_mels,
-        frame_length=frame_length,
-        hop_length=hop_length,
+        n_coefficients=n_coefficients,
+        n_filters=n_filters,
+        frame_duration=frame_duration,
+        hop_duration=hop_duration,
         deltas=deltas,
         cmn=cmn,
         output="frames",
@@ -54,10 +56,10 @@ def make_gmm_ubm(
     sr=44100,
     *,
     n_components=64,
-    n_mfcc=13,
-    n_mels=40,
-    frame_length=0.03,
-    hop_length=0.015,
+    n_coefficients=13,
+    n_filters=40,
+    frame_duration=0.03,
+    hop_duration=0.015,
     deltas=2,
     cmn=False,
     relevance_factor=16.0,
@@ -74,7 +76,7 @@ def make_gmm_ubm(
         Sample rate of the clips in Hz.
     n_components : int, default=64
         Gaussians in the universal background model.
-    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn : optional
+    n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn : optional
         Passed to :class:`~micfp.features.MFCC`; the defaults give 39 values
         a 30 ms frame every 15 ms, as in Zeng et al.
     relevance_factor : float, default=16.0
@@ -106,11 +108,11 @@ def make_gmm_ubm(
     ['mfcc', 'gmm_ubm']
     """
     mfcc = _mfcc_frames(
-        sr, n_mfcc, n_mels, frame_length, hop_length, deltas, cmn, n_jobs
+        sr, n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn, n_jobs
     )
     gmm = GMMUBMClassifier(
         n_components,
-        frame_width=n_mfcc * (1 + deltas),
+        frame_width=n_coefficients * (1 + deltas),
         relevance_factor=relevance_factor,
         adapt=adapt,
         ubm=ubm,
@@ -124,10 +126,10 @@ def make_gsv_svm(
     sr=44100,
     *,
     n_components=64,
-    n_mfcc=13,
-    n_mels=40,
-    frame_length=0.03,
-    hop_length=0.015,
+    n_coefficients=13,
+    n_filters=40,
+    frame_duration=0.03,
+    hop_duration=0.015,
     deltas=2,
     cmn=False,
     relevance_factor=16.0,
@@ -152,7 +154,7 @@ def make_gsv_svm(
     n_components : int, default=64
         Gaussians in the universal background model (64, 128 or 256 in Zeng
         et al., 64 best).
-    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn : optional
+    n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn : optional
         Passed to :class:`~micfp.features.MFCC`.
     relevance_factor : float, default=16.0
         MAP relevance factor.
@@ -198,11 +200,11 @@ def make_gsv_svm(
     (12, 156)
     """
     mfcc = _mfcc_frames(
-        sr, n_mfcc, n_mels, frame_length, hop_length, deltas, cmn, n_jobs
+        sr, n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn, n_jobs
     )
     gsv = GaussianSupervector(
         n_components,
-        frame_width=n_mfcc * (1 + deltas),
+        frame_width=n_coefficients * (1 + deltas),
         relevance_factor=relevance_factor,
         normalize=normalize,
         ubm=ubm,
@@ -288,10 +290,10 @@ def make_classical_pipeline(
     sr=44100,
     classifier=None,
     *,
-    n_mfcc=13,
-    n_mels=40,
-    frame_length=0.03,
-    hop_length=0.015,
+    n_coefficients=13,
+    n_filters=40,
+    frame_duration=0.03,
+    hop_duration=0.015,
     n_components=8,
 ):
     """Mean MFCC, zero-crossing rate and RMS -> scaler -> PCA -> classifier.
@@ -306,7 +308,7 @@ def make_classical_pipeline(
         Sample rate of the clips in Hz.
     classifier : estimator or None, default=None
         Final step; ``None`` means ``SVC()``.
-    n_mfcc, n_mels, frame_length, hop_length : optional
+    n_coefficients, n_filters, frame_duration, hop_duration : optional
         Passed to :class:`~micfp.features.MFCC` (and the frame sizes to
         :class:`~micfp.features.FrameStatistics`).
     n_components : int, default=8
@@ -332,14 +334,14 @@ def make_classical_pipeline(
     """
     mfcc = MFCC(
         sr,
-        n_mfcc=n_mfcc,
-        n_mels=n_mels,
-        frame_length=frame_length,
-        hop_length=hop_length,
+        n_coefficients=n_coefficients,
+        n_filters=n_filters,
+        frame_duration=frame_duration,
+        hop_duration=hop_duration,
         output="mean",
     )
     stats = FrameStatistics(
-        sr, frame_length=frame_length, hop_length=hop_length, output="mean"
+        sr, frame_duration=frame_duration, hop_duration=hop_duration, output="mean"
     )
     features = FeatureUnion([("mfcc", mfcc), ("frame_stats", stats)])
     return Pipeline(

@@ -120,7 +120,7 @@ def test_feature_names_follow_mfcc_names_through_pandas():
     rng = np.random.default_rng(0)
     clips = 0.1 * rng.standard_normal((6, 4000))
     pipe = make_pipeline(
-        MFCC(sr=16000, n_mfcc=4, n_mels=10),
+        MFCC(sr=16000, n_coefficients=4, n_filters=10),
         GaussianSupervector(n_components=2, frame_width=4, random_state=0),
     ).set_output(transform="pandas")
     out = pipe.fit_transform(clips)

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.fft
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from micfp.exceptions import AudioValueError
@@ -146,7 +146,7 @@ def _check_band(sr, fmin, fmax):
 
 
 def mel_filterbank(
-    *, sr, n_fft, n_mels=40, fmin=0.0, fmax=None, htk=False, norm="slaney"
+    *, sr, n_fft, n_filters=40, fmin=0.0, fmax=None, htk=False, norm="slaney"
 ):
     """Triangular filters equally spaced on the mel scale.
 
@@ -156,7 +156,7 @@ def mel_filterbank(
         Sample rate in Hz.
     n_fft : int
         FFT length; the filters act on its ``n_fft // 2 + 1`` bins.
-    n_mels : int, default=40
+    n_filters : int, default=40
         Number of filters.
     fmin, fmax : float, default=0.0 and None
         Lowest and highest frequency in Hz; ``fmax=None`` means ``sr / 2``.
@@ -168,7 +168,7 @@ def mel_filterbank(
 
     Returns
     -------
-    weights : ndarray of shape (n_mels, n_fft // 2 + 1)
+    weights : ndarray of shape (n_filters, n_fft // 2 + 1)
         The filter bank, float64.
 
     See Also
@@ -178,11 +178,13 @@ def mel_filterbank(
     Examples
     --------
     >>> from micfp.features._cepstrum import mel_filterbank
-    >>> mel_filterbank(sr=16000, n_fft=512, n_mels=40).shape
+    >>> mel_filterbank(sr=16000, n_fft=512, n_filters=40).shape
     (40, 257)
     """
     fmin, fmax = _check_band(sr, fmin, fmax)
-    mels = np.linspace(hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk), n_mels + 2)
+    mels = np.linspace(
+        hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk), n_filters + 2
+    )
     edges = mel_to_hz(mels, htk=htk)
     return _triangular_filters(edges, np.fft.rfftfreq(n_fft, 1.0 / sr), norm)
 
@@ -283,12 +285,14 @@ def _frame_power(y, n_fft, hop_length, win):
 
 
 @functools.lru_cache(maxsize=16)
-def _cached_projections(scale, sr, n_fft, n_filters, n_ceps, fmin, fmax, lifter, dtype):
-    """Filter bank (n_bins, n_filters) and liftered DCT (n_filters, n_ceps)."""
+def _cached_projections(
+    scale, sr, n_fft, n_filters, n_coefficients, fmin, fmax, lifter, dtype
+):
+    """Filter bank (n_bins, n_filters) and liftered DCT (n_filters, n_coefficients)."""
     bank = _filterbank(scale, sr, n_fft, n_filters, fmin, fmax)
-    basis = dct_matrix(n_filters, n_ceps)
+    basis = dct_matrix(n_filters, n_coefficients)
     if lifter > 0:
-        k = np.arange(1, n_ceps + 1)
+        k = np.arange(1, n_coefficients + 1)
         basis *= (1.0 + 0.5 * lifter * np.sin(np.pi * k / lifter))[:, np.newaxis]
     bank = np.ascontiguousarray(bank.T, dtype=dtype)
     basis = np.ascontiguousarray(basis.T, dtype=dtype)
@@ -439,11 +443,42 @@ def delta(C, *, width=2, order=1, axis=-1):
     return np.moveaxis(C, -1, axis)
 
 
+# What cepstral_coefficients and MFCC accept.
+CEPSTRUM_CONSTRAINTS = {
+    "sr": [Interval(numbers.Real, 0, np.inf, closed="neither")],
+    "n_coefficients": [Interval(numbers.Integral, 1, None, closed="left")],
+    "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+    "fmin": [Interval(numbers.Real, 0, None, closed="left")],
+    "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "scale": [StrOptions({"mel", "linear"})],
+    "lifter": [Interval(numbers.Real, 0, None, closed="left")],
+    "top_db": [Interval(numbers.Real, 0, None, closed="left"), None],
+}
+
+
+def _check_coefficients(n_coefficients, n_filters):
+    if n_coefficients > n_filters:
+        raise ValueError(
+            f"n_coefficients={n_coefficients} cannot exceed the number of "
+            f"filters n_filters={n_filters}."
+        )
+
+
+@validate_params(
+    {
+        "y": "no_validation",
+        **CEPSTRUM_CONSTRAINTS,
+        "n_fft": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hop_length": [Interval(numbers.Integral, 1, None, closed="left")],
+        "window": [None, str, tuple, "array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def cepstral_coefficients(
     y,
     *,
     sr,
-    n_ceps=13,
+    n_coefficients=13,
     n_filters=40,
     n_fft=2048,
     hop_length=512,
@@ -458,7 +493,7 @@ def cepstral_coefficients(
 
     Power spectrogram, triangular filter bank, power in dB, orthonormal
     DCT-II, optional sine liftering. With ``scale="mel"`` this equals
-    ``librosa.feature.mfcc(y=y, sr=sr, n_mfcc=n_ceps, n_mels=n_filters,
+    ``librosa.feature.mfcc(y=y, sr=sr, n_mfcc=n_coefficients, n_mels=n_filters,
     n_fft=n_fft, hop_length=hop_length, center=False)`` for one signal.
 
     Parameters
@@ -467,7 +502,7 @@ def cepstral_coefficients(
         Signals, time on the last axis; float32 stays float32.
     sr : float
         Sample rate in Hz.
-    n_ceps : int, default=13
+    n_coefficients : int, default=13
         Number of coefficients kept, at most `n_filters`.
     n_filters : int, default=40
         Number of triangular filters.
@@ -482,14 +517,14 @@ def cepstral_coefficients(
     scale : {"mel", "linear"}, default="mel"
         Filter spacing: mel (MFCC) or linear in Hz (LFCC).
     lifter : float, default=0
-        Sine liftering ``1 + (L / 2) sin(pi k / L)`` for ``k = 1..n_ceps``
+        Sine liftering ``1 + (L / 2) sin(pi k / L)`` for ``k = 1..n_coefficients``
         when positive, as librosa applies it.
     top_db : float or None, default=80.0
         Dynamic range kept per signal (see :func:`power_to_db`).
 
     Returns
     -------
-    ceps : ndarray of shape (..., n_ceps, n_frames)
+    ceps : ndarray of shape (..., n_coefficients, n_frames)
         The cepstral coefficients.
 
     Raises
@@ -533,23 +568,7 @@ def cepstral_coefficients(
     >>> cepstral_coefficients(y, sr=16000, n_fft=480, hop_length=240).shape
     (2, 13, 32)
     """
-    for name, value in (
-        ("n_ceps", n_ceps),
-        ("n_filters", n_filters),
-        ("n_fft", n_fft),
-        ("hop_length", hop_length),
-    ):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise ValueError(f"{name} must be a positive int; got {value!r}.")
-        if value < 1:
-            raise ValueError(f"{name} must be a positive int; got {value!r}.")
-    if not (isinstance(sr, numbers.Real) and 0 < sr < np.inf):
-        raise ValueError(f"sr must be a positive, finite sample rate; got {sr!r}.")
-    if n_ceps > n_filters:
-        raise ValueError(
-            f"n_ceps={n_ceps} cannot exceed the number of filters n_filters="
-            f"{n_filters}."
-        )
+    _check_coefficients(n_coefficients, n_filters)
     if isinstance(window, np.ndarray) and (
         window.shape != (n_fft,) or not np.isfinite(window).all()
     ):
@@ -563,7 +582,7 @@ def cepstral_coefficients(
         _cepstra_by_frame(
             y,
             sr=sr,
-            n_ceps=n_ceps,
+            n_coefficients=n_coefficients,
             n_filters=n_filters,
             n_fft=n_fft,
             hop_length=hop_length,
@@ -584,7 +603,7 @@ def _cepstra_by_frame(
     y,
     *,
     sr,
-    n_ceps,
+    n_coefficients,
     n_filters,
     n_fft,
     hop_length,
@@ -607,7 +626,7 @@ def _cepstra_by_frame(
     power = power_spectrogram(y, n_fft=n_fft, hop_length=hop_length, window=window)
     power = np.swapaxes(power, -1, -2)
     bank, basis = _cached_projections(
-        scale, sr, n_fft, n_filters, n_ceps, fmin, fmax, lifter, power.dtype
+        scale, sr, n_fft, n_filters, n_coefficients, fmin, fmax, lifter, power.dtype
     )
     lead = power.shape[:-1]
     banded = power.reshape(-1, power.shape[-1]) @ bank
@@ -617,13 +636,13 @@ def _cepstra_by_frame(
     else:
         banded = _shifted_power_to_db(banded, shift[..., np.newaxis], top_db=top_db)
     ceps = banded.reshape(-1, n_filters) @ basis
-    return ceps.reshape(*lead, n_ceps)
+    return ceps.reshape(*lead, n_coefficients)
 
 
 def _filterbank(scale, sr, n_fft, n_filters, fmin, fmax):
     if scale == "mel":
         return mel_filterbank(
-            sr=sr, n_fft=n_fft, n_mels=n_filters, fmin=fmin, fmax=fmax
+            sr=sr, n_fft=n_fft, n_filters=n_filters, fmin=fmin, fmax=fmax
         )
     return linear_filterbank(
         sr=sr, n_fft=n_fft, n_filters=n_filters, fmin=fmin, fmax=fmax
@@ -637,7 +656,7 @@ def _frame_features(
     X,
     *,
     sr,
-    n_ceps,
+    n_coefficients,
     n_filters,
     n_fft,
     hop_length,
@@ -656,7 +675,7 @@ def _frame_features(
     ceps = _cepstra_by_frame(
         X,
         sr=sr,
-        n_ceps=n_ceps,
+        n_coefficients=n_coefficients,
         n_filters=n_filters,
         n_fft=n_fft,
         hop_length=hop_length,
@@ -689,9 +708,9 @@ def _summarize(frames, output):
 class MFCC(BaseClipTransformer):
     """Mel-frequency (or linear-frequency) cepstral coefficients of clips.
 
-    Each row of ``X`` is one clip. Frames of `frame_length` seconds every
-    `hop_length` seconds (no centering, so only whole frames inside the clip)
-    give `n_mfcc` coefficients each, optionally with their first and second
+    Each row of ``X`` is one clip. Frames of `frame_duration` seconds every
+    `hop_duration` seconds (no centering, so only whole frames inside the clip)
+    give `n_coefficients` coefficients each, optionally with their first and second
     regression deltas. The defaults follow librosa: Slaney mel scale and filter
     normalization, power in dB with a floor of 1e-10 and 80 dB kept per clip,
     orthonormal DCT-II, a periodic Hann window.
@@ -700,16 +719,16 @@ class MFCC(BaseClipTransformer):
     ----------
     sr : float, default=44100
         Sample rate of the clips in Hz.
-    n_mfcc : int, default=13
-        Cepstral coefficients a frame, at most `n_mels`.
-    n_mels : int, default=40
+    n_coefficients : int, default=13
+        Cepstral coefficients a frame, at most `n_filters`.
+    n_filters : int, default=40
         Triangular filters in the bank (mel-spaced, or linear with
         ``scale="linear"``).
-    frame_length : float, default=0.03
-        Frame length in seconds; ``round(frame_length * sr)`` samples, which is
+    frame_duration : float, default=0.03
+        Frame length in seconds; ``round(frame_duration * sr)`` samples, which is
         also the FFT length.
-    hop_length : float, default=0.015
-        Seconds between frame starts; ``round(hop_length * sr)`` samples.
+    hop_duration : float, default=0.015
+        Seconds between frame starts; ``round(hop_duration * sr)`` samples.
     window : str, default="hann"
         Window name for :func:`scipy.signal.get_window`.
     fmin : float, default=0.0
@@ -720,7 +739,7 @@ class MFCC(BaseClipTransformer):
         Sine liftering coefficient; 0 turns it off.
     deltas : {0, 1, 2}, default=0
         0 keeps the static coefficients; 1 adds their deltas; 2 adds deltas
-        and delta-deltas (``3 * n_mfcc`` values a frame).
+        and delta-deltas (``3 * n_coefficients`` values a frame).
     delta_width : int, default=2
         Frames on each side of the delta regression window.
     cmn : bool, default=False
@@ -751,7 +770,7 @@ class MFCC(BaseClipTransformer):
     n_frames_ : int
         Frames per clip.
     frame_width_ : int
-        Values per frame, ``n_mfcc * (1 + deltas)``.
+        Values per frame, ``n_coefficients * (1 + deltas)``.
 
     See Also
     --------
@@ -800,20 +819,13 @@ class MFCC(BaseClipTransformer):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "n_mfcc": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_mels": [Interval(numbers.Integral, 1, None, closed="left")],
-        "frame_length": [Interval(numbers.Real, 0, None, closed="neither")],
-        "hop_length": [Interval(numbers.Real, 0, None, closed="neither")],
+        **CEPSTRUM_CONSTRAINTS,
+        "frame_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+        "hop_duration": [Interval(numbers.Real, 0, None, closed="neither")],
         "window": [str],
-        "fmin": [Interval(numbers.Real, 0, None, closed="left")],
-        "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "lifter": [Interval(numbers.Real, 0, None, closed="left")],
         "deltas": [Interval(numbers.Integral, 0, 2, closed="both")],
         "delta_width": [Interval(numbers.Integral, 1, None, closed="left")],
         "cmn": ["boolean"],
-        "scale": [StrOptions({"mel", "linear"})],
-        "top_db": [Interval(numbers.Real, 0, None, closed="left"), None],
         "output": [StrOptions({"frames", "stats", "mean"})],
         "n_jobs": [numbers.Integral, None],
     }
@@ -822,10 +834,10 @@ class MFCC(BaseClipTransformer):
         self,
         sr=44100,
         *,
-        n_mfcc=13,
-        n_mels=40,
-        frame_length=0.03,
-        hop_length=0.015,
+        n_coefficients=13,
+        n_filters=40,
+        frame_duration=0.03,
+        hop_duration=0.015,
         window="hann",
         fmin=0.0,
         fmax=None,
@@ -839,10 +851,10 @@ class MFCC(BaseClipTransformer):
         n_jobs=None,
     ):
         self.sr = sr
-        self.n_mfcc = n_mfcc
-        self.n_mels = n_mels
-        self.frame_length = frame_length
-        self.hop_length = hop_length
+        self.n_coefficients = n_coefficients
+        self.n_filters = n_filters
+        self.frame_duration = frame_duration
+        self.hop_duration = hop_duration
         self.window = window
         self.fmin = fmin
         self.fmax = fmax
@@ -858,28 +870,25 @@ class MFCC(BaseClipTransformer):
     _single_blas_thread = True
 
     def _fit_clips(self, X):
-        if self.n_mfcc > self.n_mels:
-            raise ValueError(
-                f"n_mfcc={self.n_mfcc} cannot exceed n_mels={self.n_mels}."
-            )
+        _check_coefficients(self.n_coefficients, self.n_filters)
         _check_band(self.sr, self.fmin, self.fmax)
-        self.n_fft_ = max(1, round(self.frame_length * self.sr))
-        self.hop_length_ = max(1, round(self.hop_length * self.sr))
+        self.n_fft_ = max(1, round(self.frame_duration * self.sr))
+        self.hop_length_ = max(1, round(self.hop_duration * self.sr))
         n_samples = X.shape[1]
         if n_samples < self.n_fft_:
             raise AudioValueError(
-                f"MFCC needs clips of at least one frame, frame_length="
-                f"{self.frame_length:g} s = {self.n_fft_} samples at sr="
+                f"MFCC needs clips of at least one frame, frame_duration="
+                f"{self.frame_duration:g} s = {self.n_fft_} samples at sr="
                 f"{self.sr:g} Hz; X holds clips of {n_samples} feature(s)."
             )
         self.n_frames_ = 1 + (n_samples - self.n_fft_) // self.hop_length_
-        self.frame_width_ = self.n_mfcc * (1 + self.deltas)
+        self.frame_width_ = self.n_coefficients * (1 + self.deltas)
 
     def _prepare_transform(self, X):
         return {
             "sr": self.sr,
-            "n_ceps": self.n_mfcc,
-            "n_filters": self.n_mels,
+            "n_coefficients": self.n_coefficients,
+            "n_filters": self.n_filters,
             "n_fft": self.n_fft_,
             "hop_length": self.hop_length_,
             "window": window_array(self.window, self.n_fft_, X.dtype),
@@ -906,7 +915,9 @@ class MFCC(BaseClipTransformer):
     def _value_names(self):
         prefix = "mfcc" if self.scale == "mel" else "lfcc"
         kinds = ["", "d_", "dd_"][: 1 + self.deltas]
-        return [f"{kind}{prefix}{k}" for kind in kinds for k in range(self.n_mfcc)]
+        return [
+            f"{kind}{prefix}{k}" for kind in kinds for k in range(self.n_coefficients)
+        ]
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.

@@ -126,10 +126,10 @@ class FrameStatistics(BaseClipTransformer):
     ----------
     sr : float, default=44100
         Sample rate of the clips in Hz.
-    frame_length : float, default=0.03
-        Frame length in seconds; ``round(frame_length * sr)`` samples.
-    hop_length : float, default=0.015
-        Seconds between frame starts; ``round(hop_length * sr)`` samples.
+    frame_duration : float, default=0.03
+        Frame length in seconds; ``round(frame_duration * sr)`` samples.
+    hop_duration : float, default=0.015
+        Seconds between frame starts; ``round(hop_duration * sr)`` samples.
     output : {"mean", "stats", "frames"}, default="mean"
         ``"mean"``: the mean zero-crossing rate and RMS over the frames (2
         columns); ``"stats"``: means then standard deviations (4 columns);
@@ -187,8 +187,8 @@ class FrameStatistics(BaseClipTransformer):
 
     _parameter_constraints: ClassVar[dict] = {
         "sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "frame_length": [Interval(numbers.Real, 0, None, closed="neither")],
-        "hop_length": [Interval(numbers.Real, 0, None, closed="neither")],
+        "frame_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+        "hop_duration": [Interval(numbers.Real, 0, None, closed="neither")],
         "output": [StrOptions({"mean", "stats", "frames"})],
         "n_jobs": [numbers.Integral, None],
     }
@@ -197,24 +197,24 @@ class FrameStatistics(BaseClipTransformer):
         self,
         sr=44100,
         *,
-        frame_length=0.03,
-        hop_length=0.015,
+        frame_duration=0.03,
+        hop_duration=0.015,
         output="mean",
         n_jobs=None,
     ):
         self.sr = sr
-        self.frame_length = frame_length
-        self.hop_length = hop_length
+        self.frame_duration = frame_duration
+        self.hop_duration = hop_duration
         self.output = output
         self.n_jobs = n_jobs
 
     def _fit_clips(self, X):
-        self.frame_length_ = max(1, round(self.frame_length * self.sr))
-        self.hop_length_ = max(1, round(self.hop_length * self.sr))
+        self.frame_length_ = max(1, round(self.frame_duration * self.sr))
+        self.hop_length_ = max(1, round(self.hop_duration * self.sr))
         if X.shape[1] < self.frame_length_:
             raise AudioValueError(
-                f"FrameStatistics needs clips of at least one frame, frame_length="
-                f"{self.frame_length:g} s = {self.frame_length_} samples at sr="
+                f"FrameStatistics needs clips of at least one frame, frame_duration="
+                f"{self.frame_duration:g} s = {self.frame_length_} samples at sr="
                 f"{self.sr:g} Hz; X holds clips of {X.shape[1]} feature(s)."
             )
         self.n_frames_ = 1 + (X.shape[1] - self.frame_length_) // self.hop_length_
