@@ -7,7 +7,7 @@ import pytest
 from sklearn import config_context
 
 from micfp.exceptions import AudioValueError
-from micfp.features._frame_stats import (
+from micfp.features import (
     FrameStatistics,
     frame_signal,
     rms,

@@ -7,7 +7,7 @@ import scipy.fft
 from sklearn import config_context
 
 from micfp.exceptions import AudioValueError
-from micfp.features._cepstrum import (
+from micfp.features import (
     MFCC,
     cepstral_coefficients,
     dct_matrix,

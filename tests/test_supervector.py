@@ -8,7 +8,7 @@ from sklearn import config_context
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import make_pipeline
 
-from micfp.features._cepstrum import MFCC
+from micfp.features import MFCC
 from micfp.mixture import (
     GaussianSupervector,
     component_log_likelihoods,

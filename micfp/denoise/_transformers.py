@@ -8,7 +8,46 @@ from sklearn.base import (
 )
 
 from ..utils._base import BaseClipTransformer
+from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
 from ._wavelet import WAVELET_CONSTRAINTS, denoise_batch, resolve_level
+
+_PARAMETERS = """
+wavelet : str, default="db8"
+    Any discrete wavelet PyWavelets knows (``pywt.wavelist(kind="discrete")``).
+level : int or None, default=5
+    Number of decomposition levels; ``None`` takes the largest useful level
+    (``pywt.dwt_max_level``). A level too high for the clip length is
+    capped with a :class:`~micfp.exceptions.DegradedResultWarning`, and
+    clips too short for one level pass through unchanged, with a warning.
+threshold : {"universal", "bayes", "sure", "minimax"}, default="universal"
+    Threshold rule: VisuShrink's universal threshold ``σ √(2 ln n)``,
+    BayesShrink's ``σ² / σ_signal`` per level, SureShrink's hybrid
+    Stein-risk threshold per level, or the minimax threshold
+    ``σ (0.3936 + 0.1829 log2 n)``. See
+    :func:`~micfp.denoise.wavelet_denoise` for the exact formulas.
+mode : {"soft", "hard", "garrote"}, default="soft"
+    Shrinkage applied to the detail coefficients.
+noise_estimate : {"clip", "level"}, default="clip"
+    Noise level ``σ``: the median absolute value of the finest detail
+    coefficients divided by 0.6745, once a clip (``"clip"``), or the same
+    estimate on each level's own coefficients (``"level"``).
+extension : str, default="symmetric"
+    Signal extension mode of PyWavelets (``pywt.Modes.modes``).
+"""  # noqa: RUF001
+
+_NOTES = """
+Digital silence: a clip of zeros has no detail coefficients to measure,
+so its noise level and thresholds are zero; its de-noised clip and its
+residual are zeros (there is no device noise to extract). A constant clip
+gives a residual of rounding errors only.
+
+Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+float32) are de-noised scaled by a power of two and scaled back, which is
+exact, as every threshold and shrinkage is proportional to the clip.
+Where the result itself would exceed the largest float of the dtype
+(samples within a few times of it), ``transform`` raises
+:class:`~micfp.exceptions.AudioValueError`.
+"""
 
 
 class _BaseWaveletDenoising(OneToOneFeatureMixin, BaseClipTransformer):
@@ -58,6 +97,12 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, BaseClipTransformer):
         )
 
 
+@Substitution(
+    wavelet_parameters=_PARAMETERS,
+    n_jobs=N_JOBS,
+    clip_input=CLIP_INPUT,
+    wavelet_notes=_NOTES,
+)
 class WaveletDenoiser(_BaseWaveletDenoising):
     """Wavelet de-noising of each clip: the content estimate ``f`` of ``s = f + e``.
 
@@ -68,32 +113,8 @@ class WaveletDenoiser(_BaseWaveletDenoising):
 
     Parameters
     ----------
-    wavelet : str, default="db8"
-        Any discrete wavelet PyWavelets knows (``pywt.wavelist(kind="discrete")``).
-    level : int or None, default=5
-        Number of decomposition levels; ``None`` takes the largest useful level
-        (``pywt.dwt_max_level``). A level too high for the clip length is
-        capped with a :class:`~micfp.exceptions.DegradedResultWarning`, and
-        clips too short for one level pass through unchanged, with a warning.
-    threshold : {"universal", "bayes", "sure", "minimax"}, default="universal"
-        Threshold rule: VisuShrink's universal threshold ``σ √(2 ln n)``,
-        BayesShrink's ``σ² / σ_signal`` per level, SureShrink's hybrid
-        Stein-risk threshold per level, or the minimax threshold
-        ``σ (0.3936 + 0.1829 log2 n)``. See
-        :func:`~micfp.denoise.wavelet_denoise` for the exact formulas.
-    mode : {"soft", "hard", "garrote"}, default="soft"
-        Shrinkage applied to the detail coefficients.
-    noise_estimate : {"clip", "level"}, default="clip"
-        Noise level ``σ``: the median absolute value of the finest detail
-        coefficients divided by 0.6745, once a clip (``"clip"``), or the same
-        estimate on each level's own coefficients (``"level"``).
-    extension : str, default="symmetric"
-        Signal extension mode of PyWavelets (``pywt.Modes.modes``).
-    n_jobs : int or None, default=None
-        Number of joblib workers over chunks of clips; ``None`` means 1 unless
-        in a ``joblib.parallel_config`` context, -1 means all processors.
-        Clips are processed in chunks of a few MiB either way, which bounds
-        the temporary memory.
+    {wavelet_parameters}
+    {n_jobs}
 
     Attributes
     ----------
@@ -111,22 +132,9 @@ class WaveletDenoiser(_BaseWaveletDenoising):
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
 
-    Digital silence: a clip of zeros has no detail coefficients to measure,
-    so its noise level and thresholds are zero; its de-noised clip and its
-    residual are zeros (there is no device noise to extract). A constant clip
-    gives a residual of rounding errors only.
-
-    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
-    float32) are de-noised scaled by a power of two and scaled back, which is
-    exact, as every threshold and shrinkage is proportional to the clip.
-    Where the result itself would exceed the largest float of the dtype
-    (samples within a few times of it), ``transform`` raises
-    :class:`~micfp.exceptions.AudioValueError`.
+    {wavelet_notes}
 
     Examples
     --------
@@ -145,6 +153,12 @@ class WaveletDenoiser(_BaseWaveletDenoising):
     _output = "denoised"
 
 
+@Substitution(
+    wavelet_parameters=_PARAMETERS,
+    n_jobs=N_JOBS,
+    clip_input=CLIP_INPUT,
+    wavelet_notes=_NOTES,
+)
 class NoiseResidual(_BaseWaveletDenoising):
     """Device noise of each clip: the clip minus its wavelet de-noised version.
 
@@ -156,32 +170,8 @@ class NoiseResidual(_BaseWaveletDenoising):
 
     Parameters
     ----------
-    wavelet : str, default="db8"
-        Any discrete wavelet PyWavelets knows (``pywt.wavelist(kind="discrete")``).
-    level : int or None, default=5
-        Number of decomposition levels; ``None`` takes the largest useful level
-        (``pywt.dwt_max_level``). A level too high for the clip length is
-        capped with a :class:`~micfp.exceptions.DegradedResultWarning`, and
-        clips too short for one level pass through unchanged, with a warning.
-    threshold : {"universal", "bayes", "sure", "minimax"}, default="universal"
-        Threshold rule: VisuShrink's universal threshold ``σ √(2 ln n)``,
-        BayesShrink's ``σ² / σ_signal`` per level, SureShrink's hybrid
-        Stein-risk threshold per level, or the minimax threshold
-        ``σ (0.3936 + 0.1829 log2 n)``. See
-        :func:`~micfp.denoise.wavelet_denoise` for the exact formulas.
-    mode : {"soft", "hard", "garrote"}, default="soft"
-        Shrinkage applied to the detail coefficients.
-    noise_estimate : {"clip", "level"}, default="clip"
-        Noise level ``σ``: the median absolute value of the finest detail
-        coefficients divided by 0.6745, once a clip (``"clip"``), or the same
-        estimate on each level's own coefficients (``"level"``).
-    extension : str, default="symmetric"
-        Signal extension mode of PyWavelets (``pywt.Modes.modes``).
-    n_jobs : int or None, default=None
-        Number of joblib workers over chunks of clips; ``None`` means 1 unless
-        in a ``joblib.parallel_config`` context, -1 means all processors.
-        Clips are processed in chunks of a few MiB either way, which bounds
-        the temporary memory.
+    {wavelet_parameters}
+    {n_jobs}
 
     Attributes
     ----------
@@ -198,22 +188,9 @@ class NoiseResidual(_BaseWaveletDenoising):
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
 
-    Digital silence: a clip of zeros has no detail coefficients to measure,
-    so its noise level and thresholds are zero; its de-noised clip and its
-    residual are zeros (there is no device noise to extract). A constant clip
-    gives a residual of rounding errors only.
-
-    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
-    float32) are de-noised scaled by a power of two and scaled back, which is
-    exact, as every threshold and shrinkage is proportional to the clip.
-    Where the result itself would exceed the largest float of the dtype
-    (samples within a few times of it), ``transform`` raises
-    :class:`~micfp.exceptions.AudioValueError`.
+    {wavelet_notes}
 
     Examples
     --------

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._base import BaseClipTransformer
+from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
 from ..utils._framing import frame, warn_short_rows, window_array, window_gain
 from ..utils._validation import (
     check_signals,
@@ -67,6 +68,29 @@ BED_CONSTRAINTS = {
 }
 
 
+_BED_NOTES = """
+Digital silence: in a clip of zeros every pair of bins ties in every
+frame, so every value is 0.5. Near-silence is not silence: the rounding
+errors of a constant clip's spectrum give values that are not ties.
+
+The feature compares magnitudes only, so it does not change when a clip
+is scaled: rows with huge samples (above ``2 ** 256``, ``2 ** 32`` in
+float32) are scaled by a power of two before the FFT, which keeps their
+spectra finite and their feature exact.
+"""
+
+
+_BED_REFERENCE = """
+.. [1] D. Luo, P. Korus and J. Huang, "Band energy difference for source
+   attribution in audio forensics", IEEE Trans. Inf. Forensics Security
+   13(9), 2018. :doi:`10.1109/TIFS.2018.2812185`
+"""
+
+
+@Substitution(
+    bed_notes=_BED_NOTES,
+    bed_reference=_BED_REFERENCE,
+)
 @validate_params(
     {"x": "no_validation", **BED_CONSTRAINTS},
     prefer_skip_nested_validation=True,
@@ -125,20 +149,11 @@ def band_energy_difference(
 
     Notes
     -----
-    Digital silence: in a clip of zeros every pair of bins ties in every
-    frame, so every value is 0.5. Near-silence is not silence: the rounding
-    errors of a constant clip's spectrum give values that are not ties.
-
-    The feature compares magnitudes only, so it does not change when a clip
-    is scaled: rows with huge samples (above ``2 ** 256``, ``2 ** 32`` in
-    float32) are scaled by a power of two before the FFT, which keeps their
-    spectra finite and their feature exact.
+    {bed_notes}
 
     References
     ----------
-    .. [1] D. Luo, P. Korus and J. Huang, "Band energy difference for source
-       attribution in audio forensics", IEEE Trans. Inf. Forensics Security
-       13(9), 2018. :doi:`10.1109/TIFS.2018.2812185`
+    {bed_reference}
 
     Examples
     --------
@@ -167,6 +182,12 @@ def band_energy_difference(
     )
 
 
+@Substitution(
+    n_jobs=N_JOBS,
+    clip_input=CLIP_INPUT,
+    bed_notes=_BED_NOTES,
+    bed_reference=_BED_REFERENCE,
+)
 class BandEnergyDifference(BaseClipTransformer):
     """Band energy difference (BED): how often the spectrum rises bin to bin.
 
@@ -215,9 +236,7 @@ class BandEnergyDifference(BaseClipTransformer):
         feature names carry frequencies in Hz.
     fmin, fmax : float or None, default=None
         Use only the bins between these frequencies (Hz, inclusive).
-    n_jobs : int or None, default=None
-        Number of joblib workers over chunks of clips; ``None`` means 1 unless
-        in a ``joblib.parallel_config`` context.
+    {n_jobs}
 
     Attributes
     ----------
@@ -237,25 +256,13 @@ class BandEnergyDifference(BaseClipTransformer):
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
 
-    Digital silence: in a clip of zeros every pair of bins ties in every
-    frame, so every value is 0.5. Near-silence is not silence: the rounding
-    errors of a constant clip's spectrum give values that are not ties.
-
-    The feature compares magnitudes only, so it does not change when a clip
-    is scaled: rows with huge samples (above ``2 ** 256``, ``2 ** 32`` in
-    float32) are scaled by a power of two before the FFT, which keeps their
-    spectra finite and their feature exact.
+    {bed_notes}
 
     References
     ----------
-    .. [1] D. Luo, P. Korus and J. Huang, "Band energy difference for source
-       attribution in audio forensics", IEEE Trans. Inf. Forensics Security
-       13(9), 2018. :doi:`10.1109/TIFS.2018.2812185`
+    {bed_reference}
     .. [2] C. Zeng, D. Zhu, Z. Wang et al., "Spatial and temporal learning
        representation for end-to-end recording device identification",
        EURASIP J. Adv. Signal Process. 2021:41, 2021.

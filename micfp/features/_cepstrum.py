@@ -1,10 +1,10 @@
 """Cepstral coefficients of fixed-length clips: MFCC and LFCC.
 
-The pure functions follow librosa's conventions (Slaney mel scale, filters
-normalized to constant energy, power in dB with an 80 dB dynamic range, and an
-orthonormal DCT-II), so that their output matches ``librosa.feature.mfcc`` with
-``center=False``. Time is on the last axis of every array they return and any
-leading axes are batch axes, so one call processes a whole batch of clips.
+Power spectrogram, filter bank, power in dB and orthonormal DCT-II following
+librosa's conventions, so that the output matches ``librosa.feature.mfcc``
+with ``center=False``. Time is on the last axis of every array the functions
+return and any leading axes are batch axes, so one call processes a whole
+batch of clips.
 """
 
 import functools
@@ -12,276 +12,25 @@ import numbers
 from typing import ClassVar
 
 import numpy as np
-import scipy.fft
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from micfp.exceptions import AudioValueError
 
 from ..utils._base import BaseClipTransformer
-from ..utils._framing import frame, window_array, window_gain
-from ..utils._validation import (
-    check_signals,
-    needs_scaling,
-    overflow_shift,
+from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
+from ..utils._framing import window_array, window_gain
+from ..utils._validation import check_signals, needs_scaling, overflow_shift
+from ._filterbank import _check_band, _filterbank
+from ._spectral import (
+    _shifted_power_to_db,
+    dct_matrix,
+    delta,
+    power_spectrogram,
+    power_to_db,
 )
 
-__all__ = [
-    "MFCC",
-    "cepstral_coefficients",
-    "dct_matrix",
-    "delta",
-    "hz_to_mel",
-    "linear_filterbank",
-    "mel_filterbank",
-    "mel_to_hz",
-    "power_spectrogram",
-    "power_to_db",
-]
-
-# Slaney's mel scale: linear below 1 kHz, logarithmic above.
-_F_SP = 200.0 / 3.0
-_MIN_LOG_HZ = 1000.0
-_MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
-_LOGSTEP = np.log(6.4) / 27.0
-
-
-# --- frequency scales and filter banks ---------------------------------------
-
-
-def hz_to_mel(frequencies, *, htk=False):
-    """Convert frequencies in Hz to mels.
-
-    Parameters
-    ----------
-    frequencies : float or array-like
-        Frequencies in Hz.
-    htk : bool, default=False
-        Use the HTK formula ``2595 log10(1 + f / 700)`` instead of Slaney's
-        scale (linear below 1 kHz, logarithmic above).
-
-    Returns
-    -------
-    mels : ndarray
-        The frequencies in mels, same shape as `frequencies`.
-
-    See Also
-    --------
-    mel_to_hz : The inverse conversion.
-
-    Examples
-    --------
-    >>> from micfp.features._cepstrum import hz_to_mel
-    >>> hz_to_mel([0.0, 1000.0])
-    array([ 0., 15.])
-    """
-    f = np.asarray(frequencies, dtype=float)
-    if htk:
-        return 2595.0 * np.log10(1.0 + f / 700.0)
-    mels = f / _F_SP
-    log_part = f >= _MIN_LOG_HZ
-    safe = np.where(log_part, f, _MIN_LOG_HZ)
-    return np.where(
-        log_part, _MIN_LOG_MEL + np.log(safe / _MIN_LOG_HZ) / _LOGSTEP, mels
-    )
-
-
-def mel_to_hz(mels, *, htk=False):
-    """Convert mels to frequencies in Hz.
-
-    Parameters
-    ----------
-    mels : float or array-like
-        Mel values.
-    htk : bool, default=False
-        Use the HTK formula instead of Slaney's scale.
-
-    Returns
-    -------
-    frequencies : ndarray
-        Frequencies in Hz, same shape as `mels`.
-
-    See Also
-    --------
-    hz_to_mel : The inverse conversion.
-
-    Examples
-    --------
-    >>> from micfp.features._cepstrum import mel_to_hz
-    >>> mel_to_hz([0.0, 15.0])
-    array([   0., 1000.])
-    """
-    m = np.asarray(mels, dtype=float)
-    if htk:
-        return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
-    freqs = _F_SP * m
-    return np.where(
-        m >= _MIN_LOG_MEL,
-        _MIN_LOG_HZ * np.exp(_LOGSTEP * (m - _MIN_LOG_MEL)),
-        freqs,
-    )
-
-
-def _triangular_filters(edges, fft_freqs, norm):
-    # edges holds n_filters + 2 corner frequencies in Hz; filter i rises from
-    # edges[i] to edges[i + 1] and falls to edges[i + 2].
-    widths = np.diff(edges)
-    ramps = edges[:, np.newaxis] - fft_freqs[np.newaxis, :]
-    lower = -ramps[:-2] / widths[:-1, np.newaxis]
-    upper = ramps[2:] / widths[1:, np.newaxis]
-    weights = np.maximum(0.0, np.minimum(lower, upper))
-    if norm == "slaney":
-        weights *= (2.0 / (edges[2:] - edges[:-2]))[:, np.newaxis]
-    return weights
-
-
-def _check_band(sr, fmin, fmax):
-    fmax = sr / 2.0 if fmax is None else float(fmax)
-    if not 0.0 <= fmin < fmax <= sr / 2.0:
-        raise ValueError(
-            f"Need 0 <= fmin < fmax <= sr / 2 = {sr / 2.0:g} Hz; "
-            f"got fmin={fmin!r}, fmax={fmax!r}."
-        )
-    return float(fmin), fmax
-
-
-def mel_filterbank(
-    *, sr, n_fft, n_filters=40, fmin=0.0, fmax=None, htk=False, norm="slaney"
-):
-    """Triangular filters equally spaced on the mel scale.
-
-    Parameters
-    ----------
-    sr : float
-        Sample rate in Hz.
-    n_fft : int
-        FFT length; the filters act on its ``n_fft // 2 + 1`` bins.
-    n_filters : int, default=40
-        Number of filters.
-    fmin, fmax : float, default=0.0 and None
-        Lowest and highest frequency in Hz; ``fmax=None`` means ``sr / 2``.
-    htk : bool, default=False
-        Use the HTK mel formula instead of Slaney's.
-    norm : {"slaney", None}, default="slaney"
-        ``"slaney"`` scales each filter by ``2 / bandwidth`` so that all filters
-        carry the same energy; ``None`` keeps unit peaks.
-
-    Returns
-    -------
-    weights : ndarray of shape (n_filters, n_fft // 2 + 1)
-        The filter bank, float64.
-
-    See Also
-    --------
-    linear_filterbank : The same filters equally spaced in Hz.
-
-    Examples
-    --------
-    >>> from micfp.features._cepstrum import mel_filterbank
-    >>> mel_filterbank(sr=16000, n_fft=512, n_filters=40).shape
-    (40, 257)
-    """
-    fmin, fmax = _check_band(sr, fmin, fmax)
-    mels = np.linspace(
-        hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk), n_filters + 2
-    )
-    edges = mel_to_hz(mels, htk=htk)
-    return _triangular_filters(edges, np.fft.rfftfreq(n_fft, 1.0 / sr), norm)
-
-
-def linear_filterbank(*, sr, n_fft, n_filters=40, fmin=0.0, fmax=None, norm="slaney"):
-    """Triangular filters equally spaced in Hz, for linear-frequency cepstra.
-
-    Linear spacing keeps the resolution of the high bands, where much of a
-    microphone's trace lies, instead of merging them as the mel scale does.
-
-    Parameters
-    ----------
-    sr : float
-        Sample rate in Hz.
-    n_fft : int
-        FFT length; the filters act on its ``n_fft // 2 + 1`` bins.
-    n_filters : int, default=40
-        Number of filters.
-    fmin, fmax : float, default=0.0 and None
-        Lowest and highest frequency in Hz; ``fmax=None`` means ``sr / 2``.
-    norm : {"slaney", None}, default="slaney"
-        ``"slaney"`` scales each filter by ``2 / bandwidth``; ``None`` keeps
-        unit peaks.
-
-    Returns
-    -------
-    weights : ndarray of shape (n_filters, n_fft // 2 + 1)
-        The filter bank, float64.
-
-    See Also
-    --------
-    mel_filterbank : Filters equally spaced on the mel scale.
-
-    Examples
-    --------
-    >>> from micfp.features._cepstrum import linear_filterbank
-    >>> fb = linear_filterbank(sr=8000, n_fft=256, n_filters=20, norm=None)
-    >>> fb.shape, float(fb.max())
-    ((20, 129), 1.0)
-    """
-    fmin, fmax = _check_band(sr, fmin, fmax)
-    edges = np.linspace(fmin, fmax, n_filters + 2)
-    return _triangular_filters(edges, np.fft.rfftfreq(n_fft, 1.0 / sr), norm)
-
-
-# --- spectra, decibels, DCT and deltas ---------------------------------------
-
-
-def power_spectrogram(y, *, n_fft, hop_length, window="hann"):
-    """Power spectrogram of uncentered frames, time on the last axis.
-
-    Frame ``t`` covers samples ``t * hop_length`` to ``t * hop_length + n_fft``
-    (librosa's ``center=False``); a signal of ``n`` samples gives
-    ``1 + (n - n_fft) // hop_length`` frames.
-
-    Parameters
-    ----------
-    y : ndarray of shape (..., n_samples)
-        Real signals; float32 stays float32.
-    n_fft : int
-        Frame and FFT length in samples.
-    hop_length : int
-        Samples between the starts of consecutive frames.
-    window : None, str, tuple or array-like of shape (n_fft,), default="hann"
-        Window, as :func:`scipy.signal.get_window` takes it (periodic), its
-        samples, or ``None`` for none.
-
-    Returns
-    -------
-    power : ndarray of shape (..., n_fft // 2 + 1, n_frames)
-        Squared magnitudes of the windowed frames' spectra.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from micfp.features._cepstrum import power_spectrogram
-    >>> power_spectrogram(np.ones((3, 1000)), n_fft=400, hop_length=200).shape
-    (3, 201, 4)
-    """
-    y = np.asarray(y)
-    frame(y, n_fft, hop_length, name="n_fft")
-    dtype = np.float32 if y.dtype == np.float32 else np.float64
-    win = window_array(window, n_fft, dtype)
-    if win is None:
-        win = np.ones(n_fft, dtype=dtype)
-    return np.swapaxes(_frame_power(y, n_fft, hop_length, win), -1, -2)
-
-
-def _frame_power(y, n_fft, hop_length, win):
-    """Power spectra of the windowed frames, frame-major: (..., n_frames, n_bins)."""
-    frames = frame(y, n_fft, hop_length, name="n_fft") * win
-    spectrum = scipy.fft.rfft(frames, axis=-1, overwrite_x=True)
-    # Squares of the interleaved real and imaginary parts, in place, then
-    # their pairwise sums.
-    parts = spectrum.view(win.dtype)
-    np.square(parts, out=parts)
-    return np.add(parts[..., ::2], parts[..., 1::2])
+__all__ = ["MFCC", "cepstral_coefficients"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -298,149 +47,6 @@ def _cached_projections(
     basis = np.ascontiguousarray(basis.T, dtype=dtype)
     bank.flags.writeable = basis.flags.writeable = False
     return bank, basis
-
-
-def power_to_db(S, *, amin=1e-10, top_db=80.0):
-    """Convert power to decibels, clipping each item to a dynamic range.
-
-    ``10 log10(max(S, amin))``, then values more than `top_db` below the
-    maximum of the same item (the last two axes) are raised to that level.
-    librosa's ``power_to_db`` clips against the maximum of the whole array
-    instead; the two agree on a single item.
-
-    Parameters
-    ----------
-    S : ndarray of shape (..., n_bands, n_frames)
-        Power values.
-    amin : float, default=1e-10
-        Floor applied before the logarithm.
-    top_db : float or None, default=80.0
-        Dynamic range kept per item; ``None`` keeps everything.
-
-    Returns
-    -------
-    S_db : ndarray, same shape and float dtype as `S`
-        Power in dB.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from micfp.features._cepstrum import power_to_db
-    >>> power_to_db(np.array([[1.0, 1e-3, 0.0]]), top_db=50.0)
-    array([[  0., -30., -50.]])
-    """
-    S = np.asarray(S)
-    log_spec = np.log10(np.maximum(S, S.dtype.type(amin)))
-    log_spec *= 10.0
-    if top_db is not None:
-        peak = log_spec.max(axis=(-2, -1), keepdims=True)
-        np.maximum(log_spec, peak - top_db, out=log_spec)
-    return log_spec
-
-
-def _shifted_power_to_db(S, shift, *, amin=1e-10, top_db=80.0):
-    """:func:`power_to_db` of the power ``S * 4 ** shift``, without forming it.
-
-    ``S`` is the power of signals scaled by ``2 ** -shift``; the floor `amin`
-    applies to the unscaled power, in dB, where it cannot underflow.
-    """
-    with np.errstate(divide="ignore"):
-        log_spec = np.log10(S)
-    log_spec *= 10.0
-    log_spec += (20.0 * np.log10(2.0) * shift).astype(log_spec.dtype)
-    np.maximum(log_spec, log_spec.dtype.type(10.0 * np.log10(amin)), out=log_spec)
-    if top_db is not None:
-        peak = log_spec.max(axis=(-2, -1), keepdims=True)
-        np.maximum(log_spec, peak - top_db, out=log_spec)
-    return log_spec
-
-
-def dct_matrix(n_input, n_output=None):
-    """Orthonormal DCT-II as a matrix.
-
-    ``dct_matrix(n, k) @ x`` equals ``scipy.fft.dct(x, type=2, norm="ortho")``
-    truncated to its first ``k`` values, at the cost of one small matrix
-    product per frame when few coefficients are kept.
-
-    Parameters
-    ----------
-    n_input : int
-        Length of the transformed vectors.
-    n_output : int or None, default=None
-        Number of coefficients kept; ``None`` keeps `n_input`.
-
-    Returns
-    -------
-    basis : ndarray of shape (n_output, n_input)
-        Rows are the DCT-II basis vectors, float64.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from micfp.features._cepstrum import dct_matrix
-    >>> D = dct_matrix(8)
-    >>> bool(np.allclose(D @ D.T, np.eye(8)))
-    True
-    """
-    n_output = n_input if n_output is None else n_output
-    k = np.arange(n_output)[:, np.newaxis]
-    n = np.arange(n_input)[np.newaxis, :]
-    basis = np.cos(np.pi * k * (2 * n + 1) / (2.0 * n_input))
-    basis *= np.sqrt(2.0 / n_input)
-    basis[0] /= np.sqrt(2.0)
-    return basis
-
-
-def delta(C, *, width=2, order=1, axis=-1):
-    """Regression deltas of features over time.
-
-    ``d_t = sum_{n=1}^{N} n (c_{t+n} - c_{t-n}) / (2 sum_{n=1}^{N} n^2)`` with
-    ``N = width`` and the first and last frames repeated at the edges (the
-    HTK formula). ``order=2`` applies it twice (acceleration).
-
-    Parameters
-    ----------
-    C : ndarray of shape (..., n_frames)
-        Features with time on `axis`.
-    width : int, default=2
-        Frames on each side of the regression window.
-    order : int, default=1
-        How many times to differentiate.
-    axis : int, default=-1
-        The time axis.
-
-    Returns
-    -------
-    deltas : ndarray, same shape as `C`
-        The deltas of the given order.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from micfp.features._cepstrum import delta
-    >>> delta(np.arange(8.0), width=2)
-    array([0.5, 0.8, 1. , 1. , 1. , 1. , 0.8, 0.5])
-    """
-    C = np.moveaxis(np.asarray(C), axis, -1)
-    n_frames = C.shape[-1]
-    norm = 2.0 * sum(n * n for n in range(1, width + 1))
-    for _ in range(order):
-        padded = np.concatenate(
-            [
-                np.repeat(C[..., :1], width, axis=-1),
-                C,
-                np.repeat(C[..., -1:], width, axis=-1),
-            ],
-            axis=-1,
-        )
-        out = np.zeros_like(C)
-        for n in range(1, width + 1):
-            out += n * (
-                padded[..., width + n : width + n + n_frames]
-                - padded[..., width - n : width - n + n_frames]
-            )
-        C = out / C.dtype.type(norm)
-    return np.moveaxis(C, -1, axis)
 
 
 # What cepstral_coefficients and MFCC accept.
@@ -464,6 +70,30 @@ def _check_coefficients(n_coefficients, n_filters):
         )
 
 
+_CEPSTRUM_NOTES = """
+Digital silence: a frame of zeros has no power, which the floor of
+``10 log10(1e-10) = -100`` dB replaces in every band, whatever `top_db`;
+the orthonormal DCT of that constant is ``-100 sqrt(n_filters)`` in the
+first coefficient (times its lifter weight) and 0 in all others, up to
+rounding. The deltas of silence, and its coefficients after cepstral mean
+normalization, are 0.
+
+Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+float32) are transformed scaled by ``2 ** -k``, and ``20 log10(2 ** k)``
+dB added back to every band before the floor and the DCT: the
+coefficients are those of the unscaled row, and finite.
+
+References
+----------
+.. [1] S. Davis and P. Mermelstein, "Comparison of parametric
+   representations for monosyllabic word recognition in continuously
+   spoken sentences", IEEE Trans. ASSP 28(4), 1980.
+"""
+
+
+@Substitution(
+    cepstrum_notes=_CEPSTRUM_NOTES,
+)
 @validate_params(
     {
         "y": "no_validation",
@@ -542,28 +172,12 @@ def cepstral_coefficients(
 
     Notes
     -----
-    Digital silence: a frame of zeros has no power, which the floor of
-    ``10 log10(1e-10) = -100`` dB replaces in every band, whatever `top_db`;
-    the orthonormal DCT of that constant is ``-100 sqrt(n_filters)`` in the
-    first coefficient (times its lifter weight) and 0 in all others, up to
-    rounding. The deltas of silence, and its coefficients after cepstral mean
-    normalization, are 0.
-
-    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
-    float32) are transformed scaled by ``2 ** -k``, and ``20 log10(2 ** k)``
-    dB added back to every band before the floor and the DCT: the
-    coefficients are those of the unscaled row, and finite.
-
-    References
-    ----------
-    .. [1] S. Davis and P. Mermelstein, "Comparison of parametric
-       representations for monosyllabic word recognition in continuously
-       spoken sentences", IEEE Trans. ASSP 28(4), 1980.
+    {cepstrum_notes}
 
     Examples
     --------
     >>> import numpy as np
-    >>> from micfp.features._cepstrum import cepstral_coefficients
+    >>> from micfp.features import cepstral_coefficients
     >>> y = np.random.default_rng(0).standard_normal((2, 8000))
     >>> cepstral_coefficients(y, sr=16000, n_fft=480, hop_length=240).shape
     (2, 13, 32)
@@ -639,16 +253,6 @@ def _cepstra_by_frame(
     return ceps.reshape(*lead, n_coefficients)
 
 
-def _filterbank(scale, sr, n_fft, n_filters, fmin, fmax):
-    if scale == "mel":
-        return mel_filterbank(
-            sr=sr, n_fft=n_fft, n_filters=n_filters, fmin=fmin, fmax=fmax
-        )
-    return linear_filterbank(
-        sr=sr, n_fft=n_fft, n_filters=n_filters, fmin=fmin, fmax=fmax
-    )
-
-
 # --- the transformer ----------------------------------------------------------
 
 
@@ -705,6 +309,11 @@ def _summarize(frames, output):
     return np.concatenate([frames.mean(axis=1), frames.std(axis=1)], axis=1)
 
 
+@Substitution(
+    n_jobs=N_JOBS,
+    clip_input=CLIP_INPUT,
+    cepstrum_notes=_CEPSTRUM_NOTES,
+)
 class MFCC(BaseClipTransformer):
     """Mel-frequency (or linear-frequency) cepstral coefficients of clips.
 
@@ -755,9 +364,7 @@ class MFCC(BaseClipTransformer):
         then frame 1, ...), ``n_frames_ * frame_width_`` columns;
         ``"stats"``: mean then standard deviation of each value over the
         frames; ``"mean"``: the means only.
-    n_jobs : int or None, default=None
-        Threads over chunks of clips (joblib); ``None`` means 1 unless in a
-        :func:`joblib.parallel_backend` context.
+    {n_jobs}
 
     Attributes
     ----------
@@ -780,34 +387,15 @@ class MFCC(BaseClipTransformer):
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples, and clips shorter than one frame raise
-    :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
+    Clips shorter than one frame raise it as well.
 
-    Digital silence: a frame of zeros has no power, which the floor of
-    ``10 log10(1e-10) = -100`` dB replaces in every band, whatever `top_db`;
-    the orthonormal DCT of that constant is ``-100 sqrt(n_filters)`` in the
-    first coefficient (times its lifter weight) and 0 in all others, up to
-    rounding. The deltas of silence, and its coefficients after cepstral mean
-    normalization, are 0.
-
-    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
-    float32) are transformed scaled by ``2 ** -k``, and ``20 log10(2 ** k)``
-    dB added back to every band before the floor and the DCT: the
-    coefficients are those of the unscaled row, and finite.
-
-    References
-    ----------
-    .. [1] S. Davis and P. Mermelstein, "Comparison of parametric
-       representations for monosyllabic word recognition in continuously
-       spoken sentences", IEEE Trans. ASSP 28(4), 1980.
+    {cepstrum_notes}
 
     Examples
     --------
     >>> import numpy as np
-    >>> from micfp.features._cepstrum import MFCC
+    >>> from micfp.features import MFCC
     >>> X = np.random.default_rng(0).uniform(-0.5, 0.5, size=(4, 16000))
     >>> mfcc = MFCC(sr=16000, deltas=2).fit(X)
     >>> mfcc.n_frames_, mfcc.frame_width_

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from micfp.exceptions import AudioValueError
 
 from ..utils._base import BaseClipTransformer
+from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
 from ..utils._framing import frame
 from ..utils._validation import overflow_shift
 
@@ -37,7 +38,7 @@ def frame_signal(y, *, frame_length, hop_length):
     Examples
     --------
     >>> import numpy as np
-    >>> from micfp.features._frame_stats import frame_signal
+    >>> from micfp.features import frame_signal
     >>> frame_signal(np.arange(6), frame_length=4, hop_length=2)
     array([[0, 1, 2, 3],
            [2, 3, 4, 5]])
@@ -71,7 +72,7 @@ def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
     Examples
     --------
     >>> import numpy as np
-    >>> from micfp.features._frame_stats import zero_crossing_rate
+    >>> from micfp.features import zero_crossing_rate
     >>> zero_crossing_rate(np.array([1.0, -1.0, 1.0, 1.0]), frame_length=4,
     ...                    hop_length=1)
     array([0.5])
@@ -103,7 +104,7 @@ def rms(y, *, frame_length, hop_length):
     Examples
     --------
     >>> import numpy as np
-    >>> from micfp.features._frame_stats import rms
+    >>> from micfp.features import rms
     >>> rms(np.array([3.0, -3.0, 4.0, -4.0]), frame_length=2, hop_length=2)
     array([3., 4.])
     """
@@ -116,6 +117,7 @@ def _float_dtype(y):
     return np.float32 if y.dtype == np.float32 else np.float64
 
 
+@Substitution(n_jobs=N_JOBS, clip_input=CLIP_INPUT)
 class FrameStatistics(BaseClipTransformer):
     """Zero-crossing rate and RMS level of each frame of each clip.
 
@@ -134,10 +136,7 @@ class FrameStatistics(BaseClipTransformer):
         ``"mean"``: the mean zero-crossing rate and RMS over the frames (2
         columns); ``"stats"``: means then standard deviations (4 columns);
         ``"frames"``: both values of every frame, frame-major.
-    n_jobs : int or None, default=None
-        Threads over chunks of clips (joblib); ``None`` means 1 unless in a
-        :func:`joblib.parallel_backend` context. Chunks hold a few MiB of
-        frames either way, which bounds the temporary memory.
+    {n_jobs}
 
     Attributes
     ----------
@@ -159,11 +158,8 @@ class FrameStatistics(BaseClipTransformer):
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples, and clips shorter than one frame raise
-    :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
+    Clips shorter than one frame raise it as well.
 
     Digital silence: a frame of zeros has a zero-crossing rate of 0 (samples
     of magnitude at most 1e-10 count as positive zeros) and an RMS of 0.
@@ -176,7 +172,7 @@ class FrameStatistics(BaseClipTransformer):
     Examples
     --------
     >>> import numpy as np
-    >>> from micfp.features._frame_stats import FrameStatistics
+    >>> from micfp.features import FrameStatistics
     >>> X = np.random.default_rng(0).uniform(-0.5, 0.5, size=(3, 4410))
     >>> stats = FrameStatistics(sr=44100).fit(X)
     >>> stats.get_feature_names_out()

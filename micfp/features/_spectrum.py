@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._base import BaseClipTransformer
+from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
 from ..utils._framing import frame, warn_short_rows, window_array, window_gain
 from ..utils._validation import (
     check_signals,
@@ -171,6 +172,32 @@ def _log_spectrum(x, *, n_fft, hop_length, window, average, offset, bins, scale=
     return magnitude
 
 
+_SPECTRUM_NOTES = """
+Digital silence: every bin of a clip of zeros is ``log(offset)``, 0 with
+the default ``offset=1``: the floor of the feature, not a missing value.
+(An offset below the smallest positive float of the dtype, such as 1e-50
+for float32 clips, counts as that float, whose log is finite.)
+
+Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+float32) times the window's peak are transformed scaled by ``2 ** -k``,
+and ``log(|F| + c) = log(|F| 2 ** -k + c 2 ** -k) + k log 2`` restores
+their exact log spectrum, so every finite clip gives finite features. An
+offset beyond the range of float32 is applied to float32 clips the same
+way.
+"""
+
+
+_WELCH_REFERENCE = """
+.. [1] P. D. Welch, "The use of fast Fourier transform for the estimation
+   of power spectra", IEEE Trans. Audio Electroacoust. 15(2), 70-73, 1967.
+   :doi:`10.1109/TAU.1967.1161901`
+"""
+
+
+@Substitution(
+    spectrum_notes=_SPECTRUM_NOTES,
+    welch_reference=_WELCH_REFERENCE,
+)
 @validate_params(
     {"x": "no_validation", **SPECTRUM_CONSTRAINTS},
     prefer_skip_nested_validation=True,
@@ -240,23 +267,11 @@ def log_spectrum(
 
     Notes
     -----
-    Digital silence: every bin of a clip of zeros is ``log(offset)``, 0 with
-    the default ``offset=1``: the floor of the feature, not a missing value.
-    (An offset below the smallest positive float of the dtype, such as 1e-50
-    for float32 clips, counts as that float, whose log is finite.)
-
-    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
-    float32) times the window's peak are transformed scaled by ``2 ** -k``,
-    and ``log(|F| + c) = log(|F| 2 ** -k + c 2 ** -k) + k log 2`` restores
-    their exact log spectrum, so every finite clip gives finite features. An
-    offset beyond the range of float32 is applied to float32 clips the same
-    way.
+    {spectrum_notes}
 
     References
     ----------
-    .. [1] P. D. Welch, "The use of fast Fourier transform for the estimation
-       of power spectra", IEEE Trans. Audio Electroacoust. 15(2), 70-73, 1967.
-       :doi:`10.1109/TAU.1967.1161901`
+    {welch_reference}
 
     Examples
     --------
@@ -292,6 +307,12 @@ def log_spectrum(
     )
 
 
+@Substitution(
+    n_jobs=N_JOBS,
+    clip_input=CLIP_INPUT,
+    spectrum_notes=_SPECTRUM_NOTES,
+    welch_reference=_WELCH_REFERENCE,
+)
 class LogSpectrum(BaseClipTransformer):
     """Log-magnitude spectrum of each clip: ``log(|FFT(x)| + offset)``.
 
@@ -323,9 +344,7 @@ class LogSpectrum(BaseClipTransformer):
         feature names carry frequencies in Hz.
     fmin, fmax : float or None, default=None
         Keep only the bins between these frequencies (Hz, inclusive).
-    n_jobs : int or None, default=None
-        Number of joblib workers over chunks of clips; ``None`` means 1 unless
-        in a ``joblib.parallel_config`` context.
+    {n_jobs}
 
     Attributes
     ----------
@@ -348,28 +367,13 @@ class LogSpectrum(BaseClipTransformer):
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
 
-    Digital silence: every bin of a clip of zeros is ``log(offset)``, 0 with
-    the default ``offset=1``: the floor of the feature, not a missing value.
-    (An offset below the smallest positive float of the dtype, such as 1e-50
-    for float32 clips, counts as that float, whose log is finite.)
-
-    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
-    float32) times the window's peak are transformed scaled by ``2 ** -k``,
-    and ``log(|F| + c) = log(|F| 2 ** -k + c 2 ** -k) + k log 2`` restores
-    their exact log spectrum, so every finite clip gives finite features. An
-    offset beyond the range of float32 is applied to float32 clips the same
-    way.
+    {spectrum_notes}
 
     References
     ----------
-    .. [1] P. D. Welch, "The use of fast Fourier transform for the estimation
-       of power spectra", IEEE Trans. Audio Electroacoust. 15(2), 70-73, 1967.
-       :doi:`10.1109/TAU.1967.1161901`
+    {welch_reference}
 
     Examples
     --------
