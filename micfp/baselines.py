@@ -12,6 +12,13 @@ gives them) to a device label:
 - :func:`make_classical_pipeline`: mean MFCC, zero-crossing rate and RMS ->
   standardization -> PCA -> any classifier.
 
+and micfp's recommended recipe, with the representation behind it:
+
+- :func:`make_device_classifier`: Welch and noise-floor log spectra ->
+  standardization -> shrinkage LDA, with ``predict_proba``.
+- :func:`make_device_embedding`: the same spectra, standardized: a
+  fixed-size vector per clip for verification and change detection.
+
 The first three are the baselines Zeng et al. (2021) compare their end-to-end
 network with; the last is the pipeline of a study of studio microphones.
 Evaluate them with splits by recording (``groups`` from ``extract_clips`` with
@@ -21,37 +28,74 @@ leak.
 """
 
 from sklearn.decomposition import PCA
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from .features import MFCC, BandEnergyDifference, FrameStatistics
+from .features import (
+    MFCC,
+    BandEnergyDifference,
+    FrameStatistics,
+    NoiseFloorSpectrum,
+    WelchSpectrum,
+)
 from .mixture import GaussianSupervector, GMMUBMClassifier
+from .utils._docstring import Substitution
 
 __all__ = [
     "make_bed_svm",
     "make_classical_pipeline",
+    "make_device_classifier",
+    "make_device_embedding",
     "make_gmm_ubm",
     "make_gsv_svm",
 ]
 
 
-def _mfcc_frames(
-    sr, n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn, n_jobs
-):
-    return MFCC(
-        sr,
-        n_coefficients=n_coefficients,
-        n_filters=n_filters,
-        frame_duration=frame_duration,
-        hop_duration=hop_duration,
-        deltas=deltas,
-        cmn=cmn,
-        output="frames",
-        n_jobs=n_jobs,
-    )
+_SR = """
+sr : float, default=44100
+    Sample rate of the clips in Hz.
+"""
+
+_MFCC = """
+n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn : optional
+    Passed to :class:`~micfp.features.MFCC`; the defaults give 39 values
+    a 30 ms frame every 15 ms, as in Zeng et al.
+"""
+
+_UBM = """
+ubm : GaussianMixture or None, default=None
+    A background model fitted elsewhere (:func:`micfp.mixture.fit_ubm`).
+"""
+
+_SEED_AND_JOBS = """
+random_state : int, RandomState instance or None, default=None
+    Seeds the background model.
+n_jobs : int or None, default=None
+    Parallel jobs over chunks of clips.
+"""
 
 
+def _mfcc_and_mixture(mixture, sr, n_components, mfcc_params, n_jobs, **params):
+    """MFCC frames and a mixture estimator fitted on frames of their width."""
+    mfcc = MFCC(sr, **mfcc_params, output="frames", n_jobs=n_jobs)
+    width = mfcc_params["n_coefficients"] * (1 + mfcc_params["deltas"])
+    return mfcc, mixture(n_components, frame_width=width, n_jobs=n_jobs, **params)
+
+
+def _mfcc_params(n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn):
+    return {
+        "n_coefficients": n_coefficients,
+        "n_filters": n_filters,
+        "frame_duration": frame_duration,
+        "hop_duration": hop_duration,
+        "deltas": deltas,
+        "cmn": cmn,
+    }
+
+
+@Substitution(sr=_SR, mfcc=_MFCC, ubm=_UBM, seed_and_jobs=_SEED_AND_JOBS)
 def make_gmm_ubm(
     sr=44100,
     *,
@@ -72,24 +116,17 @@ def make_gmm_ubm(
 
     Parameters
     ----------
-    sr : float, default=44100
-        Sample rate of the clips in Hz.
+    {sr}
     n_components : int, default=64
         Gaussians in the universal background model.
-    n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn : optional
-        Passed to :class:`~micfp.features.MFCC`; the defaults give 39 values
-        a 30 ms frame every 15 ms, as in Zeng et al.
+    {mfcc}
     relevance_factor : float, default=16.0
         MAP relevance factor.
     adapt : str, default="m"
         Parameters adapted per device (see
         :class:`~micfp.mixture.GMMUBMClassifier`).
-    ubm : GaussianMixture or None, default=None
-        A background model fitted elsewhere (:func:`micfp.mixture.fit_ubm`).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the background model.
-    n_jobs : int or None, default=None
-        Parallel jobs over chunks of clips.
+    {ubm}
+    {seed_and_jobs}
 
     Returns
     -------
@@ -107,21 +144,23 @@ def make_gmm_ubm(
     >>> [name for name, _ in pipe.steps]
     ['mfcc', 'gmm_ubm']
     """
-    mfcc = _mfcc_frames(
-        sr, n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn, n_jobs
-    )
-    gmm = GMMUBMClassifier(
+    mfcc, gmm = _mfcc_and_mixture(
+        GMMUBMClassifier,
+        sr,
         n_components,
-        frame_width=n_coefficients * (1 + deltas),
+        _mfcc_params(
+            n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn
+        ),
+        n_jobs,
         relevance_factor=relevance_factor,
         adapt=adapt,
         ubm=ubm,
         random_state=random_state,
-        n_jobs=n_jobs,
     )
     return Pipeline([("mfcc", mfcc), ("gmm_ubm", gmm)])
 
 
+@Substitution(sr=_SR, mfcc=_MFCC, ubm=_UBM, seed_and_jobs=_SEED_AND_JOBS)
 def make_gsv_svm(
     sr=44100,
     *,
@@ -149,25 +188,19 @@ def make_gsv_svm(
 
     Parameters
     ----------
-    sr : float, default=44100
-        Sample rate of the clips in Hz.
+    {sr}
     n_components : int, default=64
         Gaussians in the universal background model (64, 128 or 256 in Zeng
         et al., 64 best).
-    n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn : optional
-        Passed to :class:`~micfp.features.MFCC`.
+    {mfcc}
     relevance_factor : float, default=16.0
         MAP relevance factor.
     normalize : bool, default=True
         Campbell's scaling of the supervector.
-    ubm : GaussianMixture or None, default=None
-        A background model fitted elsewhere (:func:`micfp.mixture.fit_ubm`).
+    {ubm}
     C : float, default=1.0
         SVM regularization.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the background model.
-    n_jobs : int or None, default=None
-        Parallel jobs over chunks of clips.
+    {seed_and_jobs}
 
     Returns
     -------
@@ -199,17 +232,18 @@ def make_gsv_svm(
     >>> pipe[:-1].transform(X).shape  # 4 components x 39 MFCC values
     (12, 156)
     """
-    mfcc = _mfcc_frames(
-        sr, n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn, n_jobs
-    )
-    gsv = GaussianSupervector(
+    mfcc, gsv = _mfcc_and_mixture(
+        GaussianSupervector,
+        sr,
         n_components,
-        frame_width=n_coefficients * (1 + deltas),
+        _mfcc_params(
+            n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn
+        ),
+        n_jobs,
         relevance_factor=relevance_factor,
         normalize=normalize,
         ubm=ubm,
         random_state=random_state,
-        n_jobs=n_jobs,
     )
     return Pipeline([("mfcc", mfcc), ("gsv", gsv), ("svm", SVC(kernel="linear", C=C))])
 
@@ -352,3 +386,136 @@ def make_classical_pipeline(
             ("classifier", SVC() if classifier is None else classifier),
         ]
     )
+
+
+def make_device_embedding(
+    sr=44100,
+    *,
+    segment_length=1024,
+    frame_length=256,
+    percentile=20.0,
+    n_jobs=None,
+):
+    """Device representation of a clip: Welch and noise-floor log spectra, scaled.
+
+    Two variance-reduced spectral estimates of the raw clip side by side:
+    the Welch log power spectral density (segments of ``segment_length``
+    samples), which carries the device's response and the colour of
+    everything it records, and the noise floor (the ``percentile``-th
+    percentile over frames of ``frame_length`` samples), which carries what
+    the device adds where the content is quiet. A StandardScaler fitted on
+    the training clips makes every bin comparable. The output has
+    ``segment_length // 2 + frame_length // 2 + 2`` columns whatever the
+    devices, 642 by default.
+
+    Parameters
+    ----------
+    sr : float, default=44100
+        Sample rate of the clips in Hz.
+    segment_length : int, default=1024
+        Welch segment length in samples.
+    frame_length : int, default=256
+        Noise-floor frame length in samples.
+    percentile : float, default=20.0
+        Percentile of the noise floor, in [0, 100].
+    n_jobs : int or None, default=None
+        Parallel jobs over chunks of clips.
+
+    Returns
+    -------
+    pipeline : Pipeline
+        Steps ``"spectra"`` (a FeatureUnion of ``"welch"`` and
+        ``"noise_floor"``) and ``"scale"``; ``transform`` gives the
+        embedding.
+
+    See Also
+    --------
+    make_device_classifier : This embedding with a classifier.
+    micfp.features.WelchSpectrum, micfp.features.NoiseFloorSpectrum :
+        The two estimates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micfp.baselines import make_device_embedding
+    >>> X = np.random.default_rng(0).normal(0, 0.1, (6, 4096))
+    >>> make_device_embedding(16000).fit_transform(X).shape
+    (6, 642)
+    """
+    spectra = FeatureUnion(
+        [
+            ("welch", WelchSpectrum(segment_length, sr=sr, n_jobs=n_jobs)),
+            (
+                "noise_floor",
+                NoiseFloorSpectrum(
+                    frame_length, percentile=percentile, sr=sr, n_jobs=n_jobs
+                ),
+            ),
+        ]
+    )
+    return Pipeline([("spectra", spectra), ("scale", StandardScaler())])
+
+
+def make_device_classifier(
+    sr=44100,
+    *,
+    segment_length=1024,
+    frame_length=256,
+    percentile=20.0,
+    shrinkage="auto",
+    n_jobs=None,
+):
+    """Recommended pipeline of micfp: raw clips to device labels and probabilities.
+
+    :func:`make_device_embedding` (Welch log spectrum of 1024-sample
+    segments and the 20th-percentile noise floor of 256-sample frames,
+    standardized) followed by linear discriminant analysis with
+    Ledoit-Wolf shrinkage of the shared covariance. It works on the raw
+    clip, without a de-noising step, and its ``predict_proba`` feeds
+    :class:`~micfp.voting.SegmentVotingClassifier` and
+    :func:`~micfp.voting.vote_by_group`. Evaluate it by recording
+    (``benchmarks/bench_accuracy.py`` compares it with the seed pipelines on
+    simulated devices it was not tuned on).
+
+    Parameters
+    ----------
+    sr : float, default=44100
+        Sample rate of the clips in Hz.
+    segment_length, frame_length, percentile, n_jobs
+        As in :func:`make_device_embedding`.
+    shrinkage : "auto", float or None, default="auto"
+        Shrinkage of :class:`~sklearn.discriminant_analysis.LinearDiscriminantAnalysis`
+        (``solver="lsqr"``).
+
+    Returns
+    -------
+    pipeline : Pipeline
+        Steps ``"spectra"``, ``"scale"`` and ``"lda"``.
+
+    See Also
+    --------
+    make_device_embedding : The representation alone.
+    make_gsv_svm, make_bed_svm : Seed baselines, kept for comparison.
+
+    Examples
+    --------
+    >>> from micfp.baselines import make_device_classifier
+    >>> from micfp.clips import extract_clips
+    >>> from micfp.datasets import make_recordings
+    >>> rec = make_recordings(3, 2, duration=2.0, sr=16000, random_state=0)
+    >>> X, y, groups = extract_clips(rec, n_clips=20, random_state=0)
+    >>> pipe = make_device_classifier(16000).fit(X[groups % 2 == 0], y[groups % 2 == 0])
+    >>> pipe.predict_proba(X[:2]).shape
+    (2, 3)
+    >>> [name for name, _ in pipe.steps]
+    ['spectra', 'scale', 'lda']
+    """
+    embedding = make_device_embedding(
+        sr,
+        segment_length=segment_length,
+        frame_length=frame_length,
+        percentile=percentile,
+        n_jobs=n_jobs,
+    )
+    lda = LinearDiscriminantAnalysis(solver="lsqr", shrinkage=shrinkage)
+    return Pipeline([*embedding.steps, ("lda", lda)])
