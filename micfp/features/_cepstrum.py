@@ -15,11 +15,9 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from micfp.exceptions import AudioValueError
-
 from ..utils._base import BaseClipTransformer
 from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
-from ..utils._framing import window_array, window_gain
+from ..utils._framing import frame_layout, window_array, window_gain
 from ..utils._validation import check_signals, needs_scaling, overflow_shift
 from ._filterbank import _check_band, _filterbank
 from ._spectral import (
@@ -460,16 +458,13 @@ class MFCC(BaseClipTransformer):
     def _fit_clips(self, X):
         _check_coefficients(self.n_coefficients, self.n_filters)
         _check_band(self.sr, self.fmin, self.fmax)
-        self.n_fft_ = max(1, round(self.frame_duration * self.sr))
-        self.hop_length_ = max(1, round(self.hop_duration * self.sr))
-        n_samples = X.shape[1]
-        if n_samples < self.n_fft_:
-            raise AudioValueError(
-                f"MFCC needs clips of at least one frame, frame_duration="
-                f"{self.frame_duration:g} s = {self.n_fft_} samples at sr="
-                f"{self.sr:g} Hz; X holds clips of {n_samples} feature(s)."
-            )
-        self.n_frames_ = 1 + (n_samples - self.n_fft_) // self.hop_length_
+        self.n_fft_, self.hop_length_, self.n_frames_ = frame_layout(
+            "MFCC",
+            X.shape[1],
+            sr=self.sr,
+            frame_duration=self.frame_duration,
+            hop_duration=self.hop_duration,
+        )
         self.frame_width_ = self.n_coefficients * (1 + self.deltas)
 
     def _prepare_transform(self, X):

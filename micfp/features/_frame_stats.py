@@ -7,27 +7,33 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from micfp.exceptions import AudioValueError
-
 from ..utils._base import BaseClipTransformer
 from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
-from ..utils._framing import frame
+from ..utils._framing import frame, frame_layout
 from ..utils._validation import overflow_shift
 
 __all__ = ["FrameStatistics", "frame_signal", "rms", "zero_crossing_rate"]
 
 
-def frame_signal(y, *, frame_length, hop_length):
-    """View signals as overlapping frames, without copying.
-
-    Parameters
-    ----------
+_frame_doc = Substitution(
+    frame_parameters="""
     y : ndarray of shape (..., n_samples)
         Signals, time on the last axis.
     frame_length : int
         Samples a frame.
     hop_length : int
         Samples between frame starts.
+    """
+)
+
+
+@_frame_doc
+def frame_signal(y, *, frame_length, hop_length):
+    """View signals as overlapping frames, without copying.
+
+    Parameters
+    ----------
+    {frame_parameters}
 
     Returns
     -------
@@ -46,6 +52,7 @@ def frame_signal(y, *, frame_length, hop_length):
     return frame(np.asarray(y), frame_length, hop_length)
 
 
+@_frame_doc
 def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
     """Fraction of samples a frame at which the sign changes.
 
@@ -55,12 +62,7 @@ def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
 
     Parameters
     ----------
-    y : ndarray of shape (..., n_samples)
-        Signals, time on the last axis.
-    frame_length : int
-        Samples a frame.
-    hop_length : int
-        Samples between frame starts.
+    {frame_parameters}
     threshold : float, default=1e-10
         Magnitudes treated as zero.
 
@@ -84,17 +86,13 @@ def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
     return (flips.sum(axis=-1) / frame_length).astype(_float_dtype(y))
 
 
+@_frame_doc
 def rms(y, *, frame_length, hop_length):
     """Root mean square of each frame.
 
     Parameters
     ----------
-    y : ndarray of shape (..., n_samples)
-        Signals, time on the last axis.
-    frame_length : int
-        Samples a frame.
-    hop_length : int
-        Samples between frame starts.
+    {frame_parameters}
 
     Returns
     -------
@@ -205,15 +203,13 @@ class FrameStatistics(BaseClipTransformer):
         self.n_jobs = n_jobs
 
     def _fit_clips(self, X):
-        self.frame_length_ = max(1, round(self.frame_duration * self.sr))
-        self.hop_length_ = max(1, round(self.hop_duration * self.sr))
-        if X.shape[1] < self.frame_length_:
-            raise AudioValueError(
-                f"FrameStatistics needs clips of at least one frame, frame_duration="
-                f"{self.frame_duration:g} s = {self.frame_length_} samples at sr="
-                f"{self.sr:g} Hz; X holds clips of {X.shape[1]} feature(s)."
-            )
-        self.n_frames_ = 1 + (X.shape[1] - self.frame_length_) // self.hop_length_
+        self.frame_length_, self.hop_length_, self.n_frames_ = frame_layout(
+            "FrameStatistics",
+            X.shape[1],
+            sr=self.sr,
+            frame_duration=self.frame_duration,
+            hop_duration=self.hop_duration,
+        )
         self.frame_width_ = 2
 
     def _row_bytes(self, X):

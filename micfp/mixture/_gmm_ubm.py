@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._chunking import chunk_slices
+from ..utils._docstring import Substitution
 from ..utils._threads import single_blas_thread
 from ..utils._validation import check_frames
 from ._base import BaseUBMEstimator, posterior_bytes
@@ -20,6 +21,13 @@ from ._map import (
     statistics_function,
 )
 from ._supervector import check_finite_result
+
+_frames_doc = Substitution(
+    frames="""
+    X : array-like of shape (n_clips, n_frames * frame_width)
+        Flattened frames, frame-major.
+    """
+)
 
 
 class GMMUBMClassifier(ClassifierMixin, BaseUBMEstimator):
@@ -210,13 +218,13 @@ class GMMUBMClassifier(ClassifierMixin, BaseUBMEstimator):
         device_ll = _log_normalize(device)
         return (device_ll - ubm_ll[..., np.newaxis]).mean(axis=-2)
 
+    @_frames_doc
     def log_likelihood_ratio(self, X):
         """Average frame log-likelihood ratio of each clip for every device.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_frames * frame_width)
-            Flattened frames.
+        {frames}
 
         Returns
         -------
@@ -232,13 +240,13 @@ class GMMUBMClassifier(ClassifierMixin, BaseUBMEstimator):
         check_finite_result(scores, type(self).__name__)
         return scores
 
+    @_frames_doc
     def decision_function(self, X):
         """Device scores of each clip.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_frames * frame_width)
-            Flattened frames.
+        {frames}
 
         Returns
         -------
@@ -253,13 +261,13 @@ class GMMUBMClassifier(ClassifierMixin, BaseUBMEstimator):
             return scores[:, 1] - scores[:, 0]
         return scores
 
+    @_frames_doc
     def predict_proba(self, X):
         """Softmax of the device scores.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_frames * frame_width)
-            Flattened frames.
+        {frames}
 
         Returns
         -------
@@ -274,13 +282,13 @@ class GMMUBMClassifier(ClassifierMixin, BaseUBMEstimator):
             return np.column_stack([1.0 - p1, p1])
         return softmax(scores, axis=1)
 
+    @_frames_doc
     def predict(self, X):
         """Device with the highest score for each clip.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_frames * frame_width)
-            Flattened frames.
+        {frames}
 
         Returns
         -------
