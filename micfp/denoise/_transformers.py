@@ -8,7 +8,7 @@ from sklearn.base import (
 )
 
 from ..utils._base import BaseClipTransformer
-from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
+from ..utils._docstring import CLIP_ATTRIBUTES, CLIP_INPUT, N_JOBS, Substitution
 from ._wavelet import WAVELET_CONSTRAINTS, denoise_batch, resolve_level
 
 _PARAMETERS = """
@@ -102,6 +102,7 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, BaseClipTransformer):
     n_jobs=N_JOBS,
     clip_input=CLIP_INPUT,
     wavelet_notes=_NOTES,
+    clip_attributes=CLIP_ATTRIBUTES,
 )
 class WaveletDenoiser(_BaseWaveletDenoising):
     """Wavelet de-noising of each clip: the content estimate ``f`` of ``s = f + e``.
@@ -118,10 +119,7 @@ class WaveletDenoiser(_BaseWaveletDenoising):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {clip_attributes}
 
     See Also
     --------
@@ -158,6 +156,7 @@ class WaveletDenoiser(_BaseWaveletDenoising):
     n_jobs=N_JOBS,
     clip_input=CLIP_INPUT,
     wavelet_notes=_NOTES,
+    clip_attributes=CLIP_ATTRIBUTES,
 )
 class NoiseResidual(_BaseWaveletDenoising):
     """Device noise of each clip: the clip minus its wavelet de-noised version.
@@ -175,10 +174,7 @@ class NoiseResidual(_BaseWaveletDenoising):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {clip_attributes}
 
     See Also
     --------

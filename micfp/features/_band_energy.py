@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._base import BaseClipTransformer
-from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
+from ..utils._docstring import CLIP_ATTRIBUTES, CLIP_INPUT, N_JOBS, Substitution
 from ..utils._framing import frame, warn_short_rows, window_array, window_gain
 from ..utils._validation import (
     check_signals,
@@ -187,6 +187,7 @@ def band_energy_difference(
     clip_input=CLIP_INPUT,
     bed_notes=_BED_NOTES,
     bed_reference=_BED_REFERENCE,
+    clip_attributes=CLIP_ATTRIBUTES,
 )
 class BandEnergyDifference(BaseClipTransformer):
     """Band energy difference (BED): how often the spectrum rises bin to bin.
@@ -244,10 +245,7 @@ class BandEnergyDifference(BaseClipTransformer):
         Frequencies of the bins used, in Hz when ``sr`` is given, else in
         cycles per sample; output column ``k`` compares bins ``k`` and
         ``k + 1``.
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {clip_attributes}
 
     See Also
     --------

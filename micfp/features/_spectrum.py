@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._base import BaseClipTransformer
-from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
+from ..utils._docstring import CLIP_ATTRIBUTES, CLIP_INPUT, N_JOBS, Substitution
 from ..utils._framing import frame, warn_short_rows, window_array, window_gain
 from ..utils._validation import (
     check_signals,
@@ -312,6 +312,7 @@ def log_spectrum(
     clip_input=CLIP_INPUT,
     spectrum_notes=_SPECTRUM_NOTES,
     welch_reference=_WELCH_REFERENCE,
+    clip_attributes=CLIP_ATTRIBUTES,
 )
 class LogSpectrum(BaseClipTransformer):
     """Log-magnitude spectrum of each clip: ``log(|FFT(x)| + offset)``.
@@ -353,10 +354,7 @@ class LogSpectrum(BaseClipTransformer):
     frequencies_ : ndarray of shape (n_bins,)
         Frequency of each output column, in Hz when ``sr`` is given, else in
         cycles per sample.
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {clip_attributes}
 
     See Also
     --------

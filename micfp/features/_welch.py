@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import AudioValueError
 from ..utils._base import BaseClipTransformer
-from ..utils._docstring import N_JOBS, Substitution
+from ..utils._docstring import CLIP_ATTRIBUTES, N_JOBS, Substitution
 from ..utils._framing import frame, window_array, window_gain
 from ..utils._validation import (
     check_signals,
@@ -594,14 +594,13 @@ fmin, fmax : float or None, default=None
     Keep only the bins between these frequencies (Hz, inclusive).
 """
 
-_ESTIMATE_ATTRIBUTES = """
+_ESTIMATE_ATTRIBUTES = (
+    """
 frequencies_ : ndarray of shape (n_bins,)
-    Frequency of each output column, in Hz when ``sr`` is given.
-n_features_in_ : int
-    Clip length seen in ``fit``.
-feature_names_in_ : ndarray of shape (`n_features_in_`,)
-    Column names seen in ``fit``, when ``X`` has string column names.
+    Frequency of each output column, in Hz when ``sr`` is given.\
 """
+    + CLIP_ATTRIBUTES
+)
 
 # Shared sections of the docstrings of the transformers of log spectra.
 estimate_docstring = Substitution(

@@ -2,7 +2,7 @@
 
 import inspect
 
-__all__ = ["CLIP_INPUT", "N_JOBS", "Substitution"]
+__all__ = ["CLIP_ATTRIBUTES", "CLIP_INPUT", "N_JOBS", "Substitution"]
 
 
 class Substitution:
@@ -65,4 +65,11 @@ Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
 booleans, float16 and numbers in an object array become float64, float32
 stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
 and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+"""
+
+CLIP_ATTRIBUTES = """
+n_features_in_ : int
+    Clip length seen in ``fit``.
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Column names seen in ``fit``, when ``X`` has string column names.
 """
