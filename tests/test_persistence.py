@@ -46,7 +46,12 @@ from micfp.voting import SegmentVotingClassifier
 
 SR = 8000
 METHODS = ("transform", "predict", "predict_proba", "decision_function")
-MFCC_SMALL = {"n_components": 2, "n_mfcc": 6, "n_mels": 12, "random_state": 0}
+MFCC_SMALL = {
+    "n_components": 2,
+    "n_coefficients": 6,
+    "n_filters": 12,
+    "random_state": 0,
+}
 
 
 def estimator_instance(name, cls, **params):
