@@ -29,7 +29,7 @@ _PACKAGE_PATH = str(Path(__file__).resolve().parents[1])
 def _public_modules():
     for info in pkgutil.walk_packages([_PACKAGE_PATH], prefix=f"{_PACKAGE}."):
         parts = info.name.split(".")
-        if any(part in {"tests", "conftest"} for part in parts):
+        if any(part in {"tests", "conftest", "__main__"} for part in parts):
             continue
         yield importlib.import_module(info.name)
 
