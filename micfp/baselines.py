@@ -481,11 +481,13 @@ def make_device_classifier(
     ----------
     sr : float, default=44100
         Sample rate of the clips in Hz.
-    segment_length, frame_length, percentile, n_jobs
+    segment_length, frame_length, percentile : optional
         As in :func:`make_device_embedding`.
     shrinkage : "auto", float or None, default="auto"
         Shrinkage of :class:`~sklearn.discriminant_analysis.LinearDiscriminantAnalysis`
         (``solver="lsqr"``).
+    n_jobs : int or None, default=None
+        Parallel jobs over chunks of clips.
 
     Returns
     -------

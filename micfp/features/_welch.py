@@ -467,7 +467,7 @@ def long_term_average_spectrum(
     signals : Recordings, 1-D array-like or sequence of 1-D array-likes
         One recording, or several of any lengths (a
         :class:`~micfp.io.Recordings` or a list of arrays).
-    segment_length, hop_length, window, offset, sr, fmin, fmax
+    segment_length, hop_length, window, offset, sr, fmin, fmax : optional
         As in :func:`welch_spectrum`. When ``signals`` is a
         :class:`~micfp.io.Recordings`, ``sr=None`` takes its sample rate.
 
