@@ -28,11 +28,7 @@ from ..utils._validation import (
     needs_scaling,
     overflow_shift,
 )
-from ._spectrum import (
-    check_frequency_range,
-    frequency_bins,
-    frequency_names,
-)
+from ._spectrum import check_frequency_range, frequency_bins, frequency_names
 
 __all__ = [
     "MultitaperSpectrum",
@@ -143,7 +139,7 @@ def power_frames(x, *, length, hop_length, window, bins):
 
     Returns an array of shape ``(..., n_frames, n_bins)``.
     """
-    frames = frame(x, length, hop_length, pad=True)
+    frames = frame(x, length, hop_length)
     if window is not None:
         frames = frames * window
     spectrum = scipy.fft.rfft(frames, axis=-1)[..., bins]
@@ -316,7 +312,7 @@ def welch_spectrum(
 def _multitaper(x, *, segment_length, tapers, bins, density, offset, scale=True):
     """Core of :func:`multitaper_spectrum`; ``tapers`` of shape (K, L), unit energy."""
     x, shift = _scaled(x, tapers, scale)
-    frames = frame(x, segment_length, segment_length, pad=True)
+    frames = frame(x, segment_length, segment_length)
     spectrum = scipy.fft.rfft(frames[..., None, :] * tapers, axis=-1)[..., bins]
     power = np.square(spectrum.real)
     power += np.square(spectrum.imag)
