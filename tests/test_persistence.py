@@ -70,6 +70,24 @@ def feature_data():
     return X, y
 
 
+def estimator_data(name):
+    """Data an estimator can be fitted on: ``feature_data`` unless it needs others.
+
+    Likelihood-ratio calibrators take one score column and two classes (H1,
+    H2); an LR system needs enough devices to split them into background and
+    calibration devices, with more than three rows each.
+    """
+    rng = np.random.default_rng(0)
+    if name.endswith("LRCalibrator"):
+        y = np.repeat([0, 1], 15)
+        return rng.normal(2.0 * y, 1.0)[:, None], y
+    if name == "DeviceLRSystem":
+        y = np.repeat(np.arange(24), 5)
+        centres = rng.normal(size=(24, 8))
+        return centres[y] + rng.normal(size=(120, 8)), y
+    return feature_data()
+
+
 def clip_data():
     """Clips of two "devices" (white and darkened noise), four per recording."""
     rng = np.random.default_rng(0)
@@ -114,6 +132,8 @@ def outputs(model, X, groups=None):
         result["predict_groups"] = model.predict(X, groups=groups)
     if hasattr(model, "score_matrix"):
         result["score_matrix"] = model.score_matrix(X, X)
+    if hasattr(model, "predict_llr"):
+        result["predict_llr"] = model.predict_llr(X[:3], X)
     assert result
     return result
 
@@ -121,11 +141,10 @@ def outputs(model, X, groups=None):
 @pytest.fixture(scope="module")
 def fitted():
     """Every estimator and library pipeline, fitted, with data to call it on."""
-    X, y = feature_data()
-    cases = {
-        name: (estimator_instance(name, cls).fit(X, y), X, None)
-        for name, cls in all_estimators()
-    }
+    cases = {}
+    for name, cls in all_estimators():
+        X, y = estimator_data(name)
+        cases[name] = (estimator_instance(name, cls).fit(X, y), X, None)
     X, y, groups = clip_data()
     for name, make in PIPELINES.items():
         cases[name] = (make().fit(X, y), X, groups)
