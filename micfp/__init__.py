@@ -14,18 +14,22 @@ from ._version import __version__
 
 _SUBMODULES = [
     "baselines",
+    "calibration",
     "clips",
     "datasets",
     "denoise",
     "exceptions",
     "features",
     "io",
+    "metrics",
     "mixture",
     "model_selection",
     "neural",
+    "openset",
     "persistence",
     "plot",
     "utils",
+    "verification",
     "voting",
 ]
 

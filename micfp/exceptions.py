@@ -10,7 +10,9 @@ __all__ = [
     "AudioFileError",
     "AudioTypeError",
     "AudioValueError",
+    "CalibrationError",
     "DegradedResultWarning",
+    "ScoreValueError",
 ]
 
 
@@ -60,6 +62,39 @@ class AudioTypeError(AudioValueError, TypeError):
     >>> issubclass(AudioTypeError, AudioValueError)
     True
     >>> issubclass(AudioTypeError, TypeError)
+    True
+    """
+
+
+class ScoreValueError(ValueError):
+    """Scores, labels or trials that cannot be evaluated or scored as they are.
+
+    Raised for NaN or infinite scores or embeddings, labels of a single class
+    where both target and non-target trials are needed, arrays whose lengths
+    do not match, and too few devices or recordings for what is asked (a
+    back-end fitted on one device, a held-out recording missing for a known
+    device).
+
+    Examples
+    --------
+    >>> from micfp.exceptions import ScoreValueError
+    >>> issubclass(ScoreValueError, ValueError)
+    True
+    """
+
+
+class CalibrationError(ScoreValueError):
+    """Scores or likelihood ratios that cannot be calibrated or evaluated as LRs.
+
+    Raised for labels of a single class or other than 0 and 1, NaN scores,
+    infinite scores or likelihood ratios that are misleading (``+inf`` under
+    H2, ``-inf`` under H1) where no finite answer exists, and calibration data
+    from too few sources.
+
+    Examples
+    --------
+    >>> from micfp.exceptions import CalibrationError, ScoreValueError
+    >>> issubclass(CalibrationError, ScoreValueError)
     True
     """
 
