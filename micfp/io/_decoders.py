@@ -290,6 +290,11 @@ def decode_av(f, name, fmt, *, file_size, dtype, mono, channel):
         streams = container.streams.audio
         stream = streams[0]
         ctx = stream.codec_context
+        if ctx is None:
+            raise AudioFileError(
+                f"Cannot read {name!r} as {fmt.name} audio: FFmpeg has no "
+                "decoder for its audio track (damaged, or an unknown codec)."
+            )
         sr, n_channels = ctx.sample_rate, ctx.channels
         if not isinstance(sr, Integral) or sr <= 0 or n_channels <= 0:
             raise AudioFileError(
