@@ -481,3 +481,49 @@ def test_fuzzed_files_read_or_raise_micfp_errors(tmp_path, kind, edits, cut):
     else:
         assert y.ndim == 1 and np.isfinite(y).all()
         assert len(y) <= 2 * 48000 * 2
+
+
+def test_non_finite_float_samples_raise(tmp_path):
+    data = STEREO.T.copy()
+    data[5, 1] = np.nan
+    data[7, 0] = np.inf
+    path = tmp_path / "nan.aiff"
+    sf.write(path, data, SR, format="AIFF", subtype="FLOAT")
+    with pytest.raises(AudioError, match=r"nan.aiff' holds 2 NaN or infinite"):
+        read_audio(path, mono=False)
+
+
+def _lying(kind):
+    """A file whose header declares 2**31 - 1 samples a channel more than it holds."""
+    data = bytearray(_soundfile_bytes(kind, channels=1))
+    huge = (2**31 - 1).to_bytes(4, "big")
+    if kind == "aiff":
+        # COMM: id, size, channels (2 bytes), then the number of frames
+        at = data.index(b"COMM") + 10
+        data[at : at + 4] = huge
+    elif kind == "au":
+        data[8:12] = huge  # data size in bytes
+    else:
+        return _flac_declaring(2**35)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("kind", ["aiff", "au", "flac"])
+def test_lying_headers_are_bounded(tmp_path, kind):
+    path = tmp_path / f"lying.{kind}"
+    path.write_bytes(_lying(kind))
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            y, _ = read_audio(path)
+    except AudioError as exc:
+        # libsndfile refuses the file or reads none of it (AU), or micfp
+        # reads what it holds: never an allocation of the declared size
+        assert f"lying.{kind}" in str(exc)
+    else:
+        assert len(y) == SR
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert peak < 4 * 32 * path.stat().st_size + 2**22
