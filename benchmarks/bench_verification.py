@@ -128,8 +128,10 @@ def welch_mean(X, sr):
 
 
 def welch_floor(X, sr):
-    """Mean log spectrum and its 10th percentile over frames."""
-    _, _, power = spectrogram(X, fs=sr, nperseg=512, axis=-1)
+    """Mean log spectrum and its 10th percentile over Hann frames (Welch's)."""
+    _, _, power = spectrogram(
+        X, fs=sr, window="hann", nperseg=512, noverlap=256, axis=-1
+    )
     log_power = np.log(power + 1e-20)
     return np.concatenate(
         [log_power.mean(axis=-1), np.quantile(log_power, 0.1, axis=-1)], axis=-1

@@ -2,5 +2,6 @@
 
 from ._coding import apply_coding, encode_audio
 from ._simulator import make_recordings
+from ._spliced import make_spliced
 
-__all__ = ["apply_coding", "encode_audio", "make_recordings"]
+__all__ = ["apply_coding", "encode_audio", "make_recordings", "make_spliced"]

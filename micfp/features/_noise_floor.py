@@ -7,8 +7,9 @@ from typing import ClassVar
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ..denoise._validation import check_signals, needs_scaling
-from ._spectrum import _window_gain, check_frequency_range, frequency_bins, window_array
+from ..utils._framing import window_array, window_gain
+from ..utils._validation import check_signals, needs_scaling
+from ._spectrum import check_frequency_range, frequency_bins
 from ._welch import (
     _COMMON_CONSTRAINTS,
     DEFAULT_OFFSET,
@@ -179,7 +180,7 @@ def noise_floor_spectrum(
         bins=bins,
         density=density_scale(window, frame_length, sr, bins, x.dtype),
         offset=offset,
-        scale=needs_scaling(peak, x.dtype, gain=_window_gain(window)),
+        scale=needs_scaling(peak, x.dtype, gain=window_gain(window)),
     )
 
 
@@ -298,7 +299,7 @@ class NoiseFloorSpectrum(_SpectralEstimate):
                 window, self.frame_length, self.sr, self._bins, dtype
             ),
             offset=self.offset,
-            scale=needs_scaling(peak, dtype, gain=_window_gain(window)),
+            scale=needs_scaling(peak, dtype, gain=window_gain(window)),
         )
         row_bytes = self.n_features_in_ * np.dtype(dtype).itemsize
         return func, row_bytes * max(1, self.frame_length // hop) * 4

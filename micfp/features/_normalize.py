@@ -17,7 +17,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..denoise._validation import check_finite_audio, validate_audio_data
+from ..utils._validation import check_finite_audio, validate_audio_data
 
 __all__ = ["SpectralNormalizer", "normalize_by_clip", "normalize_by_group"]
 

@@ -19,22 +19,16 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..denoise._transformers import map_row_chunks
-from ..denoise._validation import (
+from ..exceptions import AudioValueError
+from ..utils._chunking import map_row_chunks
+from ..utils._framing import frame, window_array, window_gain
+from ..utils._validation import (
     check_clips,
     check_signals,
     needs_scaling,
     overflow_shift,
 )
-from ..exceptions import AudioValueError
-from ._spectrum import (
-    _window_gain,
-    check_frequency_range,
-    frame_rows,
-    frequency_bins,
-    frequency_names,
-    window_array,
-)
+from ._spectrum import check_frequency_range, frequency_bins, frequency_names
 
 __all__ = [
     "MultitaperSpectrum",
@@ -145,7 +139,7 @@ def power_frames(x, *, length, hop_length, window, bins):
 
     Returns an array of shape ``(..., n_frames, n_bins)``.
     """
-    frames = frame_rows(x, length, hop_length)
+    frames = frame(x, length, hop_length)
     if window is not None:
         frames = frames * window
     spectrum = scipy.fft.rfft(frames, axis=-1)[..., bins]
@@ -173,7 +167,7 @@ def log_power(power, offset, shift=None):
 
 def _scaled(x, window, scale):
     """Rows of ``x`` brought below overflow, and their binary exponents."""
-    shift = overflow_shift(x, gain=_window_gain(window)) if scale else None
+    shift = overflow_shift(x, gain=window_gain(window)) if scale else None
     return (x, None) if shift is None else (np.ldexp(x, -shift), shift)
 
 
@@ -308,7 +302,7 @@ def welch_spectrum(
         bins=bins,
         density=density_scale(window, segment_length, sr, bins, x.dtype),
         offset=offset,
-        scale=needs_scaling(peak, x.dtype, gain=_window_gain(window)),
+        scale=needs_scaling(peak, x.dtype, gain=window_gain(window)),
     )
 
 
@@ -318,7 +312,7 @@ def welch_spectrum(
 def _multitaper(x, *, segment_length, tapers, bins, density, offset, scale=True):
     """Core of :func:`multitaper_spectrum`; ``tapers`` of shape (K, L), unit energy."""
     x, shift = _scaled(x, tapers, scale)
-    frames = frame_rows(x, segment_length, segment_length)
+    frames = frame(x, segment_length, segment_length)
     spectrum = scipy.fft.rfft(frames[..., None, :] * tapers, axis=-1)[..., bins]
     power = np.square(spectrum.real)
     power += np.square(spectrum.imag)
@@ -442,7 +436,7 @@ def multitaper_spectrum(
         bins=bins,
         density=density_scale(tapers[0], length, sr, bins, x.dtype),
         offset=offset,
-        scale=needs_scaling(peak, x.dtype, gain=_window_gain(tapers)),
+        scale=needs_scaling(peak, x.dtype, gain=window_gain(tapers)),
     )
 
 
@@ -532,7 +526,7 @@ def long_term_average_spectrum(
             raise AudioValueError(f"{name} must be 1-D; got shape {x.shape}.")
         check_length(x.shape[-1], segment_length, "segment_length", what=name)
         win = window_array(window, segment_length, x.dtype)
-        x, shift = _scaled(x, win, needs_scaling(peak, x.dtype, gain=_window_gain(win)))
+        x, shift = _scaled(x, win, needs_scaling(peak, x.dtype, gain=window_gain(win)))
         n_frames = 1 + (len(x) - segment_length) // hop
         total = np.zeros(bins.stop - bins.start, dtype=np.float64)
         step = _LTAS_BLOCK * hop
@@ -608,7 +602,7 @@ class _SpectralEstimate(TransformerMixin, BaseEstimator):
         X, peak = check_clips(self, X, reset=False, return_peak=True)
         func, row_bytes = self._core(X.dtype, peak)
         out = np.empty((X.shape[0], len(self.frequencies_)), dtype=X.dtype)
-        return map_row_chunks(func, X, out, self.n_jobs, row_bytes=row_bytes)
+        return map_row_chunks(func, X, n_jobs=self.n_jobs, row_bytes=row_bytes, out=out)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the frequency of each bin.
@@ -753,7 +747,7 @@ class WelchSpectrum(_SpectralEstimate):
                 window, self.segment_length, self.sr, self._bins, dtype
             ),
             offset=self.offset,
-            scale=needs_scaling(peak, dtype, gain=_window_gain(window)),
+            scale=needs_scaling(peak, dtype, gain=window_gain(window)),
         )
         # Framed copies of a row take about length / hop times its bytes.
         row_bytes = self.n_features_in_ * np.dtype(dtype).itemsize
@@ -856,7 +850,7 @@ class MultitaperSpectrum(_SpectralEstimate):
             bins=self._bins,
             density=density_scale(tapers[0], length, self.sr, self._bins, dtype),
             offset=self.offset,
-            scale=needs_scaling(peak, dtype, gain=_window_gain(tapers)),
+            scale=needs_scaling(peak, dtype, gain=window_gain(tapers)),
         )
         row_bytes = self.n_features_in_ * np.dtype(dtype).itemsize
         return func, row_bytes * 3 * self.n_tapers

@@ -33,7 +33,7 @@ def _embedding(estimator, X):
     return np.asarray(X, dtype=np.float64)
 
 
-class _KnownnessModel:
+class _KnownnessModel(BaseEstimator):
     """Known-ness of rows under a fitted classifier, by one of three methods."""
 
     def __init__(self, method, scorer):
