@@ -508,3 +508,12 @@ def test_lying_headers_are_bounded(tmp_path, kind):
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert peak < 4 * 32 * path.stat().st_size + 2**22
+
+
+@pytest.mark.parametrize("name", ["pipe:0", "concat:a.m4a", "é ü.m4a", "file:x.flac"])
+def test_names_that_look_like_protocols_are_files(tmp_path, monkeypatch, name):
+    kind = "flac" if name.endswith(".flac") else "m4a"
+    _write(tmp_path, kind, name=name)
+    monkeypatch.chdir(tmp_path)
+    y, _, info = read_audio(name, return_info=True)
+    assert info.path == name and len(y) > 0

@@ -9,6 +9,7 @@ kept as the decoder gives it: no resampling, dithering or gain.
 """
 
 import hashlib
+import os
 import warnings
 from numbers import Integral
 
@@ -287,9 +288,10 @@ def _frame_block(frame, dtype):
     return block
 
 
-def _open_container(av, f, name, fmt):
+def _open_container(av, name, fmt):
     try:
-        container = av.open(f, mode="r")
+        # FFmpeg's file protocol, so that no name reads as another protocol
+        container = av.open("file:" + os.path.abspath(name), mode="r")
     except (av.FFmpegError, ValueError, TypeError, EOFError, OSError) as exc:
         raise AudioFileError(
             f"Cannot read {name!r} as {fmt.name} audio: FFmpeg cannot open it "
@@ -315,10 +317,9 @@ def _declared_frames(container, stream, sr):
 def decode_av(f, name, fmt, *, file_size, dtype, mono, channel):
     """Decode the first audio track of ``f`` with PyAV; as :func:`decode_soundfile`."""
     av = import_backend("av", f"{fmt.name} files")
-    f.seek(0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        container = _open_container(av, f, name, fmt)
+        container = _open_container(av, name, fmt)
     with container:
         streams = container.streams.audio
         stream = streams[0]
