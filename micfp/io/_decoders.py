@@ -151,7 +151,11 @@ class _Sink:
         self.out.resize((self.n, *self.out.shape[1:]), refcheck=False)
         n_bad = 0
         if not integer:
-            n_bad = self.out.size - int(np.count_nonzero(np.isfinite(self.out)))
+            # a block at a time: a mask of the whole array would be a quarter
+            # of its size again
+            for start in range(0, self.n, _BLOCK_FRAMES):
+                part = self.out[start : start + _BLOCK_FRAMES]
+                n_bad += part.size - int(np.count_nonzero(np.isfinite(part)))
         if n_bad:
             raise AudioValueError(
                 f"Audio file {self.name!r} holds {n_bad} NaN or infinite "
