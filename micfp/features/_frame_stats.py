@@ -162,7 +162,6 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
 
     See Also
     --------
-    zero_crossing_rate, rms : The pure functions behind it.
     MFCC : Cepstral coefficients of the same frames.
 
     Notes

@@ -215,7 +215,7 @@ def load_recordings(
     folder is read; entries whose names start with a dot are ignored, and
     sub-folders of a device folder are not searched. A file that cannot be read
     (see :func:`read_audio`) raises, or with ``on_error="skip"`` is left out
-    and listed in :attr:`Recordings.skipped`; every other problem raises.
+    and listed in ``Recordings.skipped``; every other problem raises.
 
     Labels are strings, as read from the names: map them with NumPy, for
     example ``rec.devices = rec.devices.astype(int)`` for numeric names.
