@@ -1,0 +1,8 @@
+"""Run micfp's command line: ``python -m micfp --help``."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,286 @@
+"""Argument parsing, subcommands and exit codes of the ``micfp`` command."""
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .._version import __version__
+from ..exceptions import AudioError
+from ..persistence import InvalidModelFileError
+from ._model import fit_case_model, load_case_model
+from ._report import build_report, render_html, validate_report
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_MODEL = 4
+
+_EXIT_CODES = f"""exit status:
+  {EXIT_OK}  success
+  {EXIT_USAGE}  the command line is wrong (unknown option, missing argument)
+  {EXIT_INPUT}  an input file or folder is missing, unreadable or unsupported
+  {EXIT_MODEL}  the model file is not a micfp case model, is damaged, or was
+     written by another micfp version (refit it with `micfp fit`)
+"""
+
+_DESCRIPTION = """\
+Identify the recording device of questioned audio from reference recordings.
+
+A case runs in steps:
+  micfp fit REFERENCES -o model.micfp      learn the devices of a reference folder
+  micfp identify model.micfp Q1.wav ...    name the most likely device of each file
+  micfp report RESULTS.json -o case        write case.json and case.html
+
+REFERENCES holds one folder per device, each with that device's recordings
+(REFERENCES/<device>/<recording>.wav). Results are classifier probabilities
+over the reference devices: they are not likelihood ratios, and a file from a
+device outside the references is still attributed to one of them.
+"""
+
+logger = logging.getLogger("micfp.cli")
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog):
+        super().__init__(prog, max_help_position=32)
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _build_parser():
+    parser = argparse.ArgumentParser(
+        prog="micfp",
+        description=_DESCRIPTION,
+        epilog=_EXIT_CODES,
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"micfp {__version__}")
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument(
+        "-q", "--quiet", action="store_true", help="print errors only, no progress"
+    )
+    noise.add_argument(
+        "-v", "--verbose", action="store_true", help="print details of every step"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    fit = commands.add_parser(
+        "fit",
+        help="learn the devices of a reference folder and save the model",
+        description="Learn the devices of a reference folder and save the model "
+        "in micfp's safe format (a zip of JSON and arrays; nothing is unpickled "
+        "when it is loaded).",
+        formatter_class=_Formatter,
+        epilog=_EXIT_CODES,
+    )
+    fit.add_argument(
+        "references",
+        type=Path,
+        help="folder with one sub-folder of recordings a device",
+    )
+    fit.add_argument(
+        "-o", "--output", type=Path, required=True, help="model file to write"
+    )
+    fit.add_argument(
+        "--sr",
+        type=_positive_int,
+        default=None,
+        help="resample every recording to this rate in Hz (default: all files "
+        "must share one rate)",
+    )
+    fit.add_argument(
+        "--clip-length",
+        type=_positive_int,
+        default=4096,
+        help="samples a clip (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--n-clips",
+        type=_positive_int,
+        default=200,
+        help="clips drawn from each reference recording (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="seed of the clip draw and the model (default: %(default)s)",
+    )
+
+    identify = commands.add_parser(
+        "identify",
+        help="name the most likely reference device of questioned files",
+        description="Name the most likely reference device of each questioned "
+        "file. Every non-overlapping clip of a file is classified and the clip "
+        "probabilities are averaged (soft vote).",
+        formatter_class=_Formatter,
+        epilog=_EXIT_CODES,
+    )
+    identify.add_argument("model", type=Path, help="model file written by micfp fit")
+    identify.add_argument("files", type=Path, nargs="+", help="questioned files")
+    identify.add_argument(
+        "-o", "--output", type=Path, help="write the results as JSON to this file"
+    )
+    identify.add_argument(
+        "--max-clips",
+        type=_positive_int,
+        default=None,
+        help="classify at most this many clips of a file (default: all)",
+    )
+
+    report = commands.add_parser(
+        "report",
+        help="gather results into a case report (JSON and HTML)",
+        description="Gather the JSON results of earlier commands into one case "
+        "report: OUTPUT.json (a versioned schema, for tools) and OUTPUT.html "
+        "(self-contained, for people).",
+        formatter_class=_Formatter,
+        epilog=_EXIT_CODES,
+    )
+    report.add_argument(
+        "results", type=Path, nargs="+", help="JSON files written by micfp commands"
+    )
+    report.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="path without suffix; OUTPUT.json and OUTPUT.html are written",
+    )
+    report.add_argument("--title", default="micfp case report", help="report title")
+    return parser
+
+
+def _configure_logging(args):
+    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else 20
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("micfp: %(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def _cmd_fit(args):
+    if not args.references.is_dir():
+        raise FileNotFoundError(f"reference folder {str(args.references)!r} not found")
+    model = fit_case_model(
+        args.references,
+        sr=args.sr,
+        clip_length=args.clip_length,
+        n_clips=args.n_clips,
+        random_state=args.random_state,
+        log=logger.info,
+    )
+    model.save(args.output)
+    logger.info("model saved to %s", args.output)
+    return {"command": "fit", "model": str(args.output)}
+
+
+def _cmd_identify(args):
+    model = load_case_model(args.model)
+    results = []
+    for index, path in enumerate(args.files, start=1):
+        if not path.is_file():
+            raise FileNotFoundError(f"questioned file {str(path)!r} not found")
+        logger.info("[%d/%d] identifying %s", index, len(args.files), path)
+        results.append(model.identify(path, max_clips=args.max_clips))
+        best = results[-1]
+        logger.info(
+            "  most likely device: %s (mean clip probability %.3f over %d clips)",
+            best["device"],
+            best["probabilities"][best["device"]],
+            best["n_clips"],
+        )
+    document = {
+        "command": "identify",
+        "micfp_version": __version__,
+        "model": model.describe(args.model),
+        "results": results,
+    }
+    _write_json(document, args.output)
+    return document
+
+
+def _cmd_report(args):
+    documents = []
+    for path in args.results:
+        try:
+            documents.append(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(
+                f"{str(path)!r} is not a micfp results file: {exc}"
+            ) from exc
+    report = build_report(documents, title=args.title)
+    validate_report(report)
+    json_path = args.output.with_name(args.output.name + ".json")
+    html_path = args.output.with_name(args.output.name + ".html")
+    _write_json(report, json_path)
+    html_path.write_text(render_html(report), encoding="utf-8")
+    logger.info("report written to %s and %s", json_path, html_path)
+    return report
+
+
+def _write_json(document, path):
+    if path is None:
+        return
+    path.write_text(json.dumps(document, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+_COMMANDS = {"fit": _cmd_fit, "identify": _cmd_identify, "report": _cmd_report}
+
+
+def main(argv=None):
+    """Run the ``micfp`` command line and return its exit status.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Arguments after the program name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 for a wrong command line, 3 for a missing,
+        unreadable or unsupported input, 4 for a model file that is not a
+        micfp case model or comes from another micfp version.
+
+    Examples
+    --------
+    >>> from micfp.cli import main
+    >>> main(["--version"])
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    """
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args)
+    try:
+        _COMMANDS[args.command](args)
+    except InvalidModelFileError as exc:
+        logger.error("error: %s", exc)
+        return EXIT_MODEL
+    except (AudioError, OSError, ValueError) as exc:
+        logger.error("error: %s", exc)
+        return EXIT_INPUT
+    return EXIT_OK

@@ -1,0 +1,201 @@
+import json
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import micfp
+from micfp.cli import REPORT_SCHEMA, main, render_html, validate_report
+from micfp.datasets import make_recordings
+from micfp.io import write_audio
+
+jsonschema = pytest.importorskip("jsonschema")
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    """Reference folders of three devices and questioned files of each."""
+    root = tmp_path_factory.mktemp("case")
+    recordings = make_recordings(
+        n_devices=3, n_recordings=3, duration=2.0, sr=16000, random_state=0
+    )
+    questioned = []
+    for signal, device, take in zip(
+        recordings.signals, recordings.devices, recordings.recording_ids, strict=True
+    ):
+        if take == 3:
+            path = root / f"questioned-{device}.wav"
+            questioned.append((path, str(device)))
+        else:
+            folder = root / "references" / str(device)
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"take{take}.wav"
+        write_audio(path, signal, recordings.sr)
+    return root, questioned
+
+
+def run_cli(*args, cwd):
+    # the subprocess imports the same micfp as the tests, installed or not
+    env = {**os.environ, "PYTHONPATH": str(Path(micfp.__file__).parents[1])}
+    return subprocess.run(
+        [sys.executable, "-m", "micfp", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+
+
+class _ImageCounter(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs)["src"])
+
+
+def test_fit_identify_report_end_to_end(case, tmp_path):
+    root, questioned = case
+    model = tmp_path / "model.micfp"
+    fitted = run_cli(
+        "fit", root / "references", "-o", model, "--n-clips", "40", cwd=tmp_path
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    assert "read 6 recordings of 3 devices" in fitted.stderr
+
+    results = tmp_path / "identify.json"
+    paths = [path for path, _ in questioned]
+    identified = run_cli("identify", model, *paths, "-o", results, cwd=tmp_path)
+    assert identified.returncode == 0, identified.stderr
+    document = json.loads(results.read_text())
+    assert [r["file"]["path"] for r in document["results"]] == [str(p) for p in paths]
+    for result in document["results"]:
+        assert set(result["probabilities"]) == {"0", "1", "2"}
+        assert sum(result["probabilities"].values()) == pytest.approx(1.0)
+        assert result["device"] == max(
+            result["probabilities"], key=result["probabilities"].get
+        )
+        assert len(result["file"]["sha256"]) == 64
+
+    reported = run_cli("report", results, "-o", tmp_path / "case", cwd=tmp_path)
+    assert reported.returncode == 0, reported.stderr
+    report = json.loads((tmp_path / "case.json").read_text())
+    jsonschema.validate(report, REPORT_SCHEMA)
+    parser = _ImageCounter()
+    parser.feed((tmp_path / "case.html").read_text())
+    assert len(parser.images) == len(paths)
+    assert all(src.startswith("data:image/png;base64,") for src in parser.images)
+
+
+def test_quiet_prints_nothing_on_success(case, tmp_path):
+    root, _ = case
+    out = run_cli(
+        "-q",
+        "fit",
+        root / "references",
+        "-o",
+        tmp_path / "m",
+        "--n-clips",
+        "5",
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0
+    assert out.stderr == ""
+    assert "\x1b[" not in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (["fit", "missing-folder", "-o", "m"], 3, "reference folder 'missing-folder'"),
+        (["identify", "no-model.micfp", "q.wav"], 3, "model file 'no-model.micfp'"),
+        (["report", "absent.json", "-o", "case"], 3, "absent.json"),
+        (["fit", "x", "-o", "m", "--n-clips", "0"], 2, "must be at least 1"),
+        (["frobnicate"], 2, "invalid choice"),
+    ],
+)
+def test_bad_input_exit_codes(args, status, message, tmp_path, capsys, monkeypatch):
+    if status == 2:
+        with pytest.raises(SystemExit) as exc:
+            main(args)
+        assert exc.value.code == status
+    else:
+        monkeypatch.chdir(tmp_path)
+        assert main(args) == status
+    assert message in capsys.readouterr().err
+
+
+def test_model_that_is_not_a_case_model(tmp_path, capsys):
+    from micfp.persistence import save_model
+
+    path = tmp_path / "plain.micfp"
+    save_model({"format": "something else"}, path)
+    assert main(["identify", str(path), str(path)]) == 4
+    assert "not one written by `micfp fit`" in capsys.readouterr().err
+
+    (tmp_path / "junk.micfp").write_bytes(b"not a zip")
+    assert main(["identify", str(tmp_path / "junk.micfp"), "q.wav"]) == 4
+
+
+def test_model_of_another_version_is_refused(case, tmp_path, capsys, monkeypatch):
+    root, questioned = case
+    model = tmp_path / "model.micfp"
+    assert (
+        main(
+            ["-q", "fit", str(root / "references"), "-o", str(model), "--n-clips", "5"]
+        )
+        == 0
+    )
+    monkeypatch.setattr("micfp.cli._model.__version__", "0.0.1")
+    assert main(["identify", str(model), str(questioned[0][0])]) == 4
+    assert "refit it with `micfp fit`" in capsys.readouterr().err
+
+
+def test_questioned_file_shorter_than_a_clip(case, tmp_path, capsys):
+    root, _ = case
+    model = tmp_path / "model.micfp"
+    assert (
+        main(
+            ["-q", "fit", str(root / "references"), "-o", str(model), "--n-clips", "5"]
+        )
+        == 0
+    )
+    short = tmp_path / "short.wav"
+    write_audio(short, np.zeros(100, dtype=np.float32), 16000)
+    assert main(["identify", str(model), str(short)]) == 3
+    assert "shorter than one clip of 4096 samples" in capsys.readouterr().err
+
+
+def test_report_refuses_other_documents(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"command": "fit"}))
+    assert main(["report", str(bad), "-o", str(tmp_path / "case")]) == 3
+    assert "must come from `micfp identify`" in capsys.readouterr().err
+
+
+def test_validate_report_rejects_a_broken_report():
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report({"schema": "micfp-case-report"})
+
+
+def test_render_html_escapes_names():
+    report = {
+        "title": "<script>",
+        "created": "2026-01-01T00:00:00+00:00",
+        "schema_version": "1.0",
+        "versions": {"micfp": "x"},
+        "models": [],
+        "files": [],
+        "results": [],
+        "limitations": [],
+    }
+    page = render_html(report)
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
