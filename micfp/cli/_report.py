@@ -52,7 +52,7 @@ def build_report(documents, *, title="micfp case report"):
     Returns
     -------
     report : dict
-        A document that follows :data:`REPORT_SCHEMA`.
+        A document that follows ``REPORT_SCHEMA`` (``micfp/cli/report_schema.json``).
     """
     models, files, results = {}, {}, []
     for document in documents:
@@ -88,12 +88,12 @@ def build_report(documents, *, title="micfp case report"):
 
 
 def validate_report(report):
-    """Check a report against :data:`REPORT_SCHEMA` with ``jsonschema``.
+    """Check a report against ``REPORT_SCHEMA`` with ``jsonschema``.
 
     Parameters
     ----------
     report : dict
-        A report built by :func:`build_report` or read from its JSON file.
+        A report built by the command line or read from its JSON file.
 
     Raises
     ------
@@ -164,7 +164,7 @@ def render_html(report):
     Parameters
     ----------
     report : dict
-        A report built by :func:`build_report`.
+        A report built by the command line.
 
     Returns
     -------
