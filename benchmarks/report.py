@@ -3,10 +3,12 @@
 ``nox -s bench`` runs every ``benchmarks/bench_*.py`` script with
 ``--json benchmarks/results/results.json``, then this script, which writes
 ``benchmarks/results/results.md`` and, after a complete run at the default
-sizes, ``docs/benchmarks/results.inc``, which ``docs/benchmarks.rst``
-includes. Each script's table comes with when it ran, for how long, the load
-average of the machine at its start and end, and whether it ran at quick
-sizes.
+sizes, ``docs/benchmarks/results.inc`` (a section of tables a script),
+``summary.inc`` (every target, result and verdict in one table) and
+``scaling.json`` (the scaling rows, which the page draws) beside it, for
+``docs/benchmarks.rst``. Each script's table comes with when it ran, for how
+long, the load average of the machine at its start and end, and whether it
+ran at quick sizes.
 
 Run: ``python benchmarks/report.py RESULTS_JSON [--markdown PATH] [--rst PATH]``
 """
@@ -144,11 +146,71 @@ def _rst_text(text):
     )
 
 
-def to_rst(runs, source):
-    """Return the results as reStructuredText, without section titles.
+# Scripts whose rows the documentation also draws as a chart.
+SCALING = ("bench_parallel", "bench_long_recording", "bench_import")
 
-    The text is meant for ``.. include::`` inside a page: scripts are set off
-    by rubrics, so the page's own section levels are left alone.
+
+def _with_units(value, units):
+    return (
+        value if value == _harness.NOT_APPLICABLE or not units else f"{value} {units}"
+    )
+
+
+def _rst_cells(row):
+    """Return a row's six cells for the page, units beside the figures."""
+    measurement, compared, micfp, reference, ratio, target, met, units = _harness.cells(
+        row
+    )
+    units = "" if units == _harness.NOT_APPLICABLE else units
+    if compared != _harness.NOT_APPLICABLE:
+        reference = f"{compared}: {_with_units(reference, units)}"
+    return [measurement, _with_units(micfp, units), reference, ratio, target, met]
+
+
+def _list_table(header, rows, widths):
+    lines = [".. list-table::", "   :header-rows: 1", f"   :widths: {widths}", ""]
+    for cells in [header, *rows]:
+        lines.append(f"   * - {_rst_text(cells[0])}")
+        lines += [f"     - {_rst_text(c)}" for c in cells[1:]]
+    return lines
+
+
+def to_rst_summary(runs):
+    """Return one table of every target: script, target, result and verdict.
+
+    Rows of one script that share a target are one line: the result is the
+    range of their ratios, the verdict how many of them met it.
+    """
+    groups = {}
+    for run in runs:
+        for row in run["rows"]:
+            if row["met"] is None:
+                continue
+            groups.setdefault((run["benchmark"], row["target"]), []).append(row)
+    rows = []
+    for (benchmark, target), members in groups.items():
+        ratios = sorted(r["ratio"] for r in members if r["ratio"] is not None)
+        if not ratios:
+            result = f"{len(members)} check{'s' if len(members) > 1 else ''}"
+        elif ratios[0] == ratios[-1]:
+            result = _harness.fmt(ratios[0])
+        else:
+            result = f"{_harness.fmt(ratios[0])} to {_harness.fmt(ratios[-1])}"
+        met = sum(r["met"] is True for r in members)
+        verdict = "yes" if met == len(members) else "no"
+        rows.append(
+            [f"{benchmark}.py", target, result, f"{verdict} ({met} of {len(members)})"]
+        )
+    header = ["script", "target", "result (ratio)", "met"]
+    return "\n".join(_list_table(header, rows, "22 38 20 20")) + "\n"
+
+
+def to_rst(runs, source):
+    """Return the results as reStructuredText, one section a script.
+
+    The text is meant for ``.. include::`` inside a section of a page: each
+    script's title is a subsection (underlined with ``~``), so that every
+    table appears in the page's contents.
     """
     n_rows, met, missed = _counts(runs)
     lines = [
@@ -158,27 +220,40 @@ def to_rst(runs, source):
         f"``benchmarks/report.py`` from ``{source}``.",
     ]
     for run in runs:
+        title = f"{run['benchmark']}.py"
         lines += [
             "",
-            f".. rubric:: {run['benchmark']}.py: {_rst_text(run['title'])}",
+            title,
+            "~" * len(title),
             "",
-            f"``{run['command']}``: {_rst_text(_summary(run).replace('**', ''))}.",
+            f"{_rst_text(run['title'])} ``{run['command']}``: "
+            f"{_rst_text(_summary(run).replace('**', ''))}.",
         ]
         notes = [n for n in run["notes"] if n]
         if notes:
             lines += ["", ".. code-block:: text", "", *[f"   {n}" for n in notes]]
-        lines += ["", ".. list-table::", "   :header-rows: 1", ""]
-        for cells in [
-            [title for _, title in _harness.COLUMNS],
-            *[_harness.cells(row) for row in run["rows"]],
-        ]:
-            lines.append(f"   * - {_rst_text(cells[0])}")
-            lines += [f"     - {_rst_text(c)}" for c in cells[1:]]
+        header = ["measurement", "micfp", "reference", "ratio", "target", "met"]
+        rows = [_rst_cells(row) for row in run["rows"]]
+        lines += ["", *_list_table(header, rows, "30 13 27 8 14 8")]
         notes = [(row["measurement"], row["note"]) for row in run["rows"]]
         if any(note for _, note in notes):
             lines.append("")
             lines += [f"- {_rst_text(m)}: {_rst_text(n)}" for m, n in notes if n]
     return "\n".join(lines) + "\n"
+
+
+def to_chart_data(runs):
+    """Return the rows of the scaling scripts as JSON, for the page's chart."""
+    data = {
+        run["benchmark"]: [
+            {key: row[key] for key in ("measurement", "ratio", "target", "met")}
+            for row in run["rows"]
+            if row["ratio"] is not None
+        ]
+        for run in runs
+        if run["benchmark"] in SCALING
+    }
+    return json.dumps(data, indent=1) + "\n"
 
 
 def main(argv=None):
@@ -196,10 +271,19 @@ def main(argv=None):
         source = args.results.resolve().relative_to(Path.cwd())
     except ValueError:
         source = args.results
-    for path, render in ((args.markdown, to_markdown), (args.rst, to_rst)):
+    outputs = [(args.markdown, to_markdown(runs, source.as_posix()))]
+    if args.rst is not None:
+        # The summary and the chart's data go beside the tables: the page
+        # includes the summary first and draws the chart from the data.
+        outputs += [
+            (args.rst, to_rst(runs, source.as_posix())),
+            (args.rst.with_name("summary.inc"), to_rst_summary(runs)),
+            (args.rst.with_name("scaling.json"), to_chart_data(runs)),
+        ]
+    for path, text in outputs:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(runs, source.as_posix()))
+            path.write_text(text)
             print(f"wrote {path}")
     n_rows, met, missed = _counts(runs)
     print(f"{len(runs)} scripts, {n_rows} rows: {met} targets met, {missed} missed")

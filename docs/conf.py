@@ -7,6 +7,7 @@ docs/_build/html``. The gallery runs every ``examples/**/plot_*.py`` script;
 
 import json
 import os
+import sys
 from pathlib import Path
 
 # The gallery fits small models. On a machine shared with other jobs, BLAS
@@ -16,6 +17,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import micfp  # noqa: E402
+
+# gallery_order.py, beside this file, orders the gallery's scripts.
+sys.path.insert(0, str(Path(__file__).parent))
 
 project = "micfp"
 author = "The micfp developers"
@@ -68,7 +72,8 @@ plot_include_source = True
 plot_html_show_source_link = False
 plot_html_show_formats = False
 plot_formats = [("png", 100)]
-plot_rcparams = {"figure.autolayout": True}
+# ``.. plot::`` code runs in docs/, where it reads docs/benchmarks/*.json.
+plot_working_directory = str(Path(__file__).parent)
 
 # API reference ---------------------------------------------------------------
 
@@ -169,7 +174,7 @@ sphinx_gallery_conf = {
         "*",
         "../examples/neural",
     ],
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_order.example_order",
     "doc_module": ("micfp",),
     "backreferences_dir": "gen_modules/backreferences",
     "min_reported_time": 1,
@@ -188,9 +193,44 @@ html_css_files = ["micfp.css"]
 html_theme_options = {
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    "header_links_before_dropdown": 7,
+    "header_links_before_dropdown": 5,
     "secondary_sidebar_items": ["page-toc"],
 }
-# The landing page is a page of cards: no sidebars.
-html_sidebars = {"index": []}
+
+
+def _api_groups(api_rst):
+    """List ``(module, names)`` in the order of the autosummary tables of api.rst."""
+    groups, module, in_table = {}, None, False
+    for line in api_rst.read_text().splitlines():
+        if line.startswith(".. currentmodule::"):
+            module = line.split("::")[1].strip()
+        elif line.startswith(".. autosummary::"):
+            in_table = True
+        elif in_table and line.startswith("   ") and not line.strip().startswith(":"):
+            groups.setdefault(module, []).append(line.strip())
+        elif in_table and line and not line.startswith(" "):
+            in_table = False
+    return list(groups.items())
+
+
+# Pages without children get no left sidebar rather than an empty one; the
+# API pages show the API grouped by subpackage instead of the flat list of
+# their toctree.
+html_sidebars = {
+    **{
+        page: []
+        for page in (
+            "index",
+            "getting_started",
+            "benchmarks",
+            "references",
+            "forensic_use",
+            "citing",
+            "changelog",
+        )
+    },
+    "api": ["api-nav.html"],
+    "generated/*": ["api-nav.html"],
+}
+html_context = {"api_groups": _api_groups(Path(__file__).parent / "api.rst")}
 html_show_sourcelink = False
