@@ -60,13 +60,7 @@ ax.set_xscale("log")
 ax.set_xlabel("frequency (Hz)")
 ax.set_ylabel("share of rising bins")
 ax.set_title("Band energy difference, mean over each device's training clips")
-ax.legend(
-    title="device",
-    ncols=5,
-    fontsize="small",
-    loc="upper left",
-    bbox_to_anchor=(0, -0.25),
-)
+ax.legend(title="device", loc="upper left", bbox_to_anchor=(1.01, 1))
 plt.show()
 
 # %%
