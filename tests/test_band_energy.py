@@ -3,9 +3,9 @@ import re
 import numpy as np
 import pytest
 import scipy.signal
+from sklearn import config_context
 from sklearn.utils._param_validation import InvalidParameterError
 
-import micfp.denoise._transformers as transformers_module
 from micfp.exceptions import AudioValueError, DegradedResultWarning
 from micfp.features import BandEnergyDifference, band_energy_difference
 
@@ -129,15 +129,16 @@ def test_pandas_output():
     assert out.columns[0] == "bed_0Hz_250Hz"
 
 
-def test_batch_equals_row_by_row_and_chunks_and_jobs(monkeypatch):
+def test_batch_equals_row_by_row_and_chunks_and_jobs():
     X = _noise(n_clips=12)
     est = BandEnergyDifference(256).fit(X)
     expected = est.transform(X)
     rows = np.vstack([est.transform(X[i : i + 1]) for i in range(len(X))])
     np.testing.assert_array_equal(rows, expected)
-    monkeypatch.setattr(transformers_module, "_CHUNK_BYTES", 2 * X[0].nbytes)
-    np.testing.assert_array_equal(est.transform(X), expected)
-    np.testing.assert_array_equal(est.set_params(n_jobs=2).transform(X), expected)
+    with config_context(working_memory=2 * X[0].nbytes / 2**20):
+        np.testing.assert_array_equal(est.transform(X), expected)
+        parallel = est.set_params(n_jobs=2).transform(X)
+        np.testing.assert_array_equal(parallel, expected)
 
 
 def test_function_takes_leading_batch_axes():

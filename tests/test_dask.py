@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import make_pipeline
@@ -105,9 +106,10 @@ def test_grid_search_on_a_local_cluster_equals_the_sequential_run(client):
 
 def test_transformer_chunks_run_on_the_cluster(client):
     X, _, _ = _clips()
-    X = np.tile(X, (100, 1))  # 4.7 MiB: several chunks of clips
+    X = np.tile(X, (100, 1))  # 4.7 MiB: several chunks of 1 MiB
     expected = NoiseResidual(level=2).fit_transform(X)
     with (
+        config_context(working_memory=1),
         joblib.parallel_backend("dask"),
         distributed.get_task_stream(client) as stream,
     ):

@@ -6,9 +6,9 @@ import pytest
 import pywt
 from scipy.stats import norm
 from skimage.restoration import denoise_wavelet
+from sklearn import config_context
 from sklearn.utils._param_validation import InvalidParameterError
 
-import micfp.denoise._transformers as transformers_module
 from micfp.denoise import NoiseResidual, WaveletDenoiser, wavelet_denoise
 from micfp.denoise._wavelet import _MAD_TO_SIGMA, _sigma_mad, _sure_threshold
 from micfp.exceptions import AudioValueError, DegradedResultWarning
@@ -121,19 +121,13 @@ def test_batch_equals_row_by_row(cls):
     np.testing.assert_array_equal(batch, rows)
 
 
-def test_chunks_and_jobs_do_not_change_the_result(monkeypatch):
+def test_chunks_and_jobs_do_not_change_the_result():
     _, X = _clips(n_clips=30)
     expected = NoiseResidual().fit_transform(X)
-    monkeypatch.setattr(transformers_module, "_CHUNK_BYTES", 3 * X[0].nbytes)
-    np.testing.assert_array_equal(NoiseResidual().fit_transform(X), expected)
-    np.testing.assert_array_equal(NoiseResidual(n_jobs=2).fit_transform(X), expected)
-
-
-def test_row_chunks_cover_all_rows_once():
-    slices = transformers_module.row_chunks(103, 2**18)
-    assert [sl.stop - sl.start for sl in slices] == [4] * 25 + [3]
-    covered = np.concatenate([np.arange(103)[sl] for sl in slices])
-    np.testing.assert_array_equal(covered, np.arange(103))
+    with config_context(working_memory=3 * X[0].nbytes / 2**20):
+        np.testing.assert_array_equal(NoiseResidual().fit_transform(X), expected)
+        parallel = NoiseResidual(n_jobs=2).fit_transform(X)
+        np.testing.assert_array_equal(parallel, expected)
 
 
 def test_function_takes_leading_batch_axes():

@@ -6,6 +6,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from sklearn import config_context
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -22,10 +23,8 @@ from test_persistence import (
 from micfp.baselines import make_bed_svm, make_gmm_ubm, make_gsv_svm
 from micfp.clips import extract_clips
 from micfp.datasets import make_recordings
-from micfp.denoise import _transformers
 from micfp.features import LogSpectrum
 from micfp.io import load_recordings, write_audio
-from micfp.mixture import _base as mixture_base
 from micfp.model_selection import (
     accuracy_vs_duration,
     cross_validate_recordings,
@@ -141,8 +140,6 @@ def parallel_calls(monkeypatch):
     into several and n_jobs=2 has parallel work to do; the chunks depend on
     the rows alone, so n_jobs=1 processes the same ones.
     """
-    monkeypatch.setattr(_transformers, "_CHUNK_BYTES", 2**14)
-    monkeypatch.setattr(mixture_base, "_CHUNK_VALUES", 2**10)
     calls = []
     run = joblib.Parallel.__call__
 
@@ -152,7 +149,8 @@ def parallel_calls(monkeypatch):
         return run(self, iterable)
 
     monkeypatch.setattr(joblib.Parallel, "__call__", counting)
-    return calls
+    with config_context(working_memory=2**14 / 2**20):
+        yield calls
 
 
 def _with_n_jobs():

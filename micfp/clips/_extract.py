@@ -10,10 +10,10 @@ from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_random_state
 
 from ..exceptions import AudioValueError, DegradedResultWarning
-from ..io._recordings import Recordings
+from ..io import Recordings
+from ..utils._chunking import chunk_slices
 
 _STRATEGIES = ("loudest", "quietest", "random", "sequential")
-_GATHER_BYTES = 2**20
 
 
 def _describe(i, recording_ids, paths):
@@ -317,7 +317,6 @@ def extract_clips(
     counts = np.array([len(s) for s in all_starts])
     dtype = np.result_type(*signals)
     X = np.empty((int(counts.sum()), length), dtype=dtype)
-    chunk = max(1, _GATHER_BYTES // (length * X.itemsize))
     offset = 0
     for signal, starts in zip(signals, all_starts, strict=True):
         windows = sliding_window_view(signal, length)
@@ -330,11 +329,10 @@ def extract_clips(
             continue
         # Fancy indexing gathers the chosen rows of the strided view (np.take
         # would first make the whole view contiguous: one copy per window), a
-        # chunk at a time so that the temporary stays small and in cache.
-        for first in range(0, len(starts), chunk):
-            part = starts[first : first + chunk]
-            X[offset : offset + len(part)] = windows[part]
-            offset += len(part)
+        # chunk at a time so that the temporary stays within the working memory.
+        for part in chunk_slices(len(starts), length * X.itemsize):
+            X[offset : offset + part.stop - part.start] = windows[starts[part]]
+            offset += part.stop - part.start
 
     y = None if devices is None else np.repeat(devices, counts)
     groups = np.repeat(np.arange(len(signals)), counts)

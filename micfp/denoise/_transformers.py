@@ -6,7 +6,6 @@ from typing import ClassVar
 
 import numpy as np
 import pywt
-from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import (
     BaseEstimator,
     OneToOneFeatureMixin,
@@ -16,7 +15,8 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_clips, needs_scaling
+from ..utils._chunking import map_row_chunks
+from ..utils._validation import check_clips, needs_scaling
 from ._wavelet import (
     NOISE_ESTIMATES,
     SHRINK_MODES,
@@ -24,70 +24,6 @@ from ._wavelet import (
     denoise_batch,
     resolve_level,
 )
-
-# Rows a chunk holds are chosen so that a chunk is about this many bytes: small
-# enough to stay in cache and to bound the temporary memory of a transform.
-_CHUNK_BYTES = 2**20
-
-
-def row_chunks(n_rows, row_bytes):
-    """Split ``range(n_rows)`` into consecutive slices of about ``_CHUNK_BYTES``.
-
-    The slices depend on the rows alone, not on the number of workers, so
-    that results whose rounding depends on the size of a batch (float32
-    matrix products) are the same whatever ``n_jobs`` is.
-
-    Parameters
-    ----------
-    n_rows : int
-        Number of rows.
-    row_bytes : int
-        Bytes a row takes.
-
-    Returns
-    -------
-    slices : list of slice
-    """
-    rows = max(1, _CHUNK_BYTES // max(row_bytes, 1))
-    return [slice(start, min(start + rows, n_rows)) for start in range(0, n_rows, rows)]
-
-
-def map_row_chunks(func, X, out, n_jobs, *, row_bytes=None):
-    """Apply ``func`` to row chunks of ``X`` through joblib, writing into ``out``.
-
-    Parameters
-    ----------
-    func : callable
-        Maps an array of rows to an array of output rows.
-    X : ndarray of shape (n_rows, ...)
-        Input rows.
-    out : ndarray of shape (n_rows, ...)
-        Output, filled in place.
-    n_jobs : int or None
-        joblib's ``n_jobs``; threads are preferred, as NumPy, SciPy and
-        PyWavelets release the GIL in their inner loops.
-    row_bytes : int, optional
-        Working memory ``func`` needs per row, which sets the chunk size;
-        defaults to the bytes of one input row.
-
-    Returns
-    -------
-    out : ndarray
-        The filled output.
-    """
-    if row_bytes is None:
-        row_bytes = X[:1].nbytes
-    slices = row_chunks(X.shape[0], row_bytes)
-    if effective_n_jobs(n_jobs) == 1 or len(slices) == 1:
-        for sl in slices:
-            out[sl] = func(X[sl])
-        return out
-    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-        delayed(func)(X[sl]) for sl in slices
-    )
-    for sl, result in zip(slices, results, strict=True):
-        out[sl] = result
-    return out
 
 
 class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -177,7 +113,7 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         func = partial(
             self._denoise_chunk, level=level, scale=needs_scaling(peak, X.dtype)
         )
-        return map_row_chunks(func, X, out, self.n_jobs)
+        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -10,7 +10,7 @@ import numpy as np
 import pywt
 
 from ..exceptions import AudioValueError, DegradedResultWarning
-from ._validation import check_signals, needs_scaling, overflow_shift
+from ..utils._validation import check_signals, needs_scaling, overflow_shift
 
 __all__ = ["wavelet_denoise"]
 
@@ -245,7 +245,7 @@ def denoise_batch(
     """De-noise validated rows with an already resolved level.
 
     Rows with huge samples (see
-    :func:`~micfp.denoise._validation.overflow_shift`) are de-noised scaled by
+    ``overflow_shift``) are de-noised scaled by
     a power of two and scaled back: every threshold rule and shrinkage is
     proportional to the signal, so the result is the same as without scaling.
 
@@ -262,7 +262,7 @@ def denoise_batch(
         The argument's name, for the error message.
     scale : bool, default=True
         Whether rows may need scaling; False when the caller knows that none
-        do (see :func:`~micfp.denoise._validation.needs_scaling`).
+        do (see ``needs_scaling``).
 
     Returns
     -------

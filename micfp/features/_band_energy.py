@@ -11,22 +11,15 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..denoise._transformers import map_row_chunks
-from ..denoise._validation import (
+from ..utils._chunking import map_row_chunks
+from ..utils._framing import frame, warn_short_rows, window_array, window_gain
+from ..utils._validation import (
     check_clips,
     check_signals,
     needs_scaling,
     overflow_shift,
 )
-from ._spectrum import (
-    _window_gain,
-    check_frequency_range,
-    frame_rows,
-    frequency_bins,
-    frequency_names,
-    warn_short_rows,
-    window_array,
-)
+from ._spectrum import check_frequency_range, frequency_bins, frequency_names
 
 __all__ = ["BandEnergyDifference", "band_energy_difference"]
 
@@ -49,10 +42,10 @@ def _band_energy_difference(x, *, frame_length, hop_length, window, bins, scale=
     scaled by a power of two first, which keeps their spectra finite
     (``scale=False`` skips the search for them).
     """
-    shift = overflow_shift(x, gain=_window_gain(window)) if scale else None
+    shift = overflow_shift(x, gain=window_gain(window)) if scale else None
     if shift is not None:
         x = np.ldexp(x, -shift)
-    frames = frame_rows(x, frame_length, hop_length)
+    frames = frame(x, frame_length, hop_length, pad=True)
     if window is not None:
         frames = frames * window
     # The sign of a difference of energies |X|² equals that of magnitudes |X|.
@@ -165,7 +158,7 @@ def band_energy_difference(
         hop_length=hop_length or max(frame_length // 2, 1),
         window=window,
         bins=bins,
-        scale=needs_scaling(peak, x.dtype, gain=_window_gain(window)),
+        scale=needs_scaling(peak, x.dtype, gain=window_gain(window)),
     )
 
 
@@ -351,10 +344,10 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
             hop_length=self.hop_length or max(self.frame_length // 2, 1),
             window=window,
             bins=self._bins,
-            scale=needs_scaling(peak, X.dtype, gain=_window_gain(window)),
+            scale=needs_scaling(peak, X.dtype, gain=window_gain(window)),
         )
         out = np.empty((X.shape[0], len(self.frequencies_) - 1), dtype=X.dtype)
-        return map_row_chunks(func, X, out, self.n_jobs)
+        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the two bins each compares.

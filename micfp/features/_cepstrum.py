@@ -19,15 +19,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from micfp.exceptions import AudioValueError
 
-from ..denoise._transformers import _CHUNK_BYTES, map_row_chunks
-from ..denoise._validation import (
+from ..utils._chunking import map_row_chunks
+from ..utils._framing import frame, window_array, window_gain
+from ..utils._threads import single_blas_thread
+from ..utils._validation import (
     check_clips,
     check_signals,
     needs_scaling,
     overflow_shift,
 )
-from ..utils._threads import single_blas_thread
-from ._spectrum import window_array
 
 __all__ = [
     "MFCC",
@@ -47,9 +47,6 @@ _F_SP = 200.0 / 3.0
 _MIN_LOG_HZ = 1000.0
 _MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
 _LOGSTEP = np.log(6.4) / 27.0
-
-# Clips a chunk holds in one pass of MFCC.transform, scaled to frame samples.
-_CHUNK_VALUES = 1 << 19
 
 
 # --- frequency scales and filter banks ---------------------------------------
@@ -269,11 +266,7 @@ def power_spectrogram(y, *, n_fft, hop_length, window="hann"):
     (3, 201, 4)
     """
     y = np.asarray(y)
-    if y.shape[-1] < n_fft:
-        raise AudioValueError(
-            f"n_fft={n_fft} is too large for y, signals of length={y.shape[-1]}: "
-            "they need at least one frame of n_fft samples."
-        )
+    frame(y, n_fft, hop_length, name="n_fft")
     dtype = np.float32 if y.dtype == np.float32 else np.float64
     win = window_array(window, n_fft, dtype)
     if win is None:
@@ -283,8 +276,7 @@ def power_spectrogram(y, *, n_fft, hop_length, window="hann"):
 
 def _frame_power(y, n_fft, hop_length, win):
     """Power spectra of the windowed frames, frame-major: (..., n_frames, n_bins)."""
-    frames = np.lib.stride_tricks.sliding_window_view(y, n_fft, axis=-1)
-    frames = frames[..., ::hop_length, :] * win
+    frames = frame(y, n_fft, hop_length, name="n_fft") * win
     spectrum = scipy.fft.rfft(frames, axis=-1, overwrite_x=True)
     # Squares of the interleaved real and imaginary parts, in place, then
     # their pairwise sums.
@@ -343,13 +335,6 @@ def power_to_db(S, *, amin=1e-10, top_db=80.0):
         peak = log_spec.max(axis=(-2, -1), keepdims=True)
         np.maximum(log_spec, peak - top_db, out=log_spec)
     return log_spec
-
-
-def _window_gain(window):
-    """Largest magnitude of a window given as samples (1 for a named one)."""
-    if isinstance(window, np.ndarray):
-        return float(np.abs(window).max(initial=1.0))
-    return 1.0
 
 
 def _shifted_power_to_db(S, shift, *, amin=1e-10, top_db=80.0):
@@ -576,6 +561,7 @@ def cepstral_coefficients(
             f"got shape {window.shape}."
         )
     y, peak = check_signals(y, name="y", return_peak=True)
+    window = window_array(window, n_fft, y.dtype)
     return np.swapaxes(
         _cepstra_by_frame(
             y,
@@ -590,7 +576,7 @@ def cepstral_coefficients(
             scale=scale,
             lifter=lifter,
             top_db=top_db,
-            check_overflow=needs_scaling(peak, y.dtype, gain=_window_gain(window)),
+            check_overflow=needs_scaling(peak, y.dtype, gain=window_gain(window)),
         ),
         -1,
         -2,
@@ -616,7 +602,7 @@ def _cepstra_by_frame(
     # Rows with huge samples are scaled by 2 ** -shift so that their power
     # stays finite; 20 log10(2 ** shift) dB restores their level below.
     # check_overflow=False: the caller knows that no row needs it.
-    shift = overflow_shift(y, gain=_window_gain(window)) if check_overflow else None
+    shift = overflow_shift(y, gain=window_gain(window)) if check_overflow else None
     if shift is not None:
         y = np.ldexp(y, -shift)
     # Frame-major layout (..., n_frames, n_values) keeps every product a
@@ -947,16 +933,13 @@ class MFCC(TransformerMixin, BaseEstimator):
         def run(chunk):
             return _summarize(_frame_features(chunk, **settings), self.output)
 
+        # Framed samples, their spectra and their powers, per clip.
+        row_bytes = 3 * self.n_frames_ * self.n_fft_ * X.itemsize
         # A chunk's products are small: more BLAS threads would mostly wait.
         with single_blas_thread():
             return map_row_chunks(
-                run, X, out, self.n_jobs, row_bytes=self._chunk_row_bytes()
+                run, X, out=out, n_jobs=self.n_jobs, row_bytes=row_bytes
             )
-
-    def _chunk_row_bytes(self):
-        # Chunks of about _CHUNK_VALUES framed samples keep the work in cache.
-        framed = self.n_frames_ * self.n_fft_
-        return -(-_CHUNK_BYTES * framed // _CHUNK_VALUES)
 
     def _value_names(self):
         prefix = "mfcc" if self.scale == "mel" else "lfcc"

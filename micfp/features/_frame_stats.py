@@ -11,8 +11,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from micfp.exceptions import AudioValueError
 
-from ..denoise._transformers import map_row_chunks
-from ..denoise._validation import check_clips, needs_scaling, overflow_shift
+from ..utils._chunking import map_row_chunks
+from ..utils._framing import frame
+from ..utils._validation import check_clips, needs_scaling, overflow_shift
 
 __all__ = ["FrameStatistics", "frame_signal", "rms", "zero_crossing_rate"]
 
@@ -43,14 +44,7 @@ def frame_signal(y, *, frame_length, hop_length):
     array([[0, 1, 2, 3],
            [2, 3, 4, 5]])
     """
-    y = np.asarray(y)
-    if y.shape[-1] < frame_length:
-        raise AudioValueError(
-            f"frame_length={frame_length} is too large for input signal of "
-            f"length={y.shape[-1]}."
-        )
-    windows = np.lib.stride_tricks.sliding_window_view(y, frame_length, axis=-1)
-    return windows[..., ::hop_length, :]
+    return frame(np.asarray(y), frame_length, hop_length)
 
 
 def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
@@ -264,7 +258,7 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
         out = np.empty((X.shape[0], n_values[self.output]), dtype=X.dtype)
         func = partial(self._statistics, scale=needs_scaling(peak, X.dtype))
         framed = self.n_frames_ * self.frame_length_ * X.itemsize
-        return map_row_chunks(func, X, out, self.n_jobs, row_bytes=framed)
+        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs, row_bytes=framed)
 
     def _statistics(self, X, *, scale):
         sizes = {"frame_length": self.frame_length_, "hop_length": self.hop_length_}

@@ -1,6 +1,5 @@
 """Log-magnitude spectrum of each clip, the feature of Qi et al."""
 
-import warnings
 from functools import partial
 from numbers import Integral, Real
 from typing import ClassVar
@@ -12,14 +11,14 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..denoise._transformers import map_row_chunks
-from ..denoise._validation import (
+from ..utils._chunking import map_row_chunks
+from ..utils._framing import frame, warn_short_rows, window_array, window_gain
+from ..utils._validation import (
     check_clips,
     check_signals,
     needs_scaling,
     overflow_shift,
 )
-from ..exceptions import DegradedResultWarning
 
 __all__ = ["LogSpectrum", "log_spectrum"]
 
@@ -27,81 +26,6 @@ AVERAGES = ("mean", "median")
 
 
 # Frames, windows and frequency bins ------------------------------------------
-
-
-def frame_rows(x, frame_length, hop_length):
-    """Frames of signals, zero-padding signals shorter than one frame.
-
-    Parameters
-    ----------
-    x : ndarray of shape (..., n_samples)
-        Signals.
-    frame_length : int
-        Samples a frame.
-    hop_length : int
-        Samples between frame starts; the tail that does not fill a frame is
-        dropped.
-
-    Returns
-    -------
-    frames : ndarray of shape (..., n_frames, frame_length)
-        A view of ``x`` when it holds at least one frame, else one padded
-        frame.
-    """
-    n = x.shape[-1]
-    if n < frame_length:
-        pad = [(0, 0)] * (x.ndim - 1) + [(0, frame_length - n)]
-        return np.pad(x, pad)[..., None, :]
-    windows = np.lib.stride_tricks.sliding_window_view(x, frame_length, axis=-1)
-    return windows[..., ::hop_length, :]
-
-
-def warn_short_rows(n_samples, frame_length, name):
-    """Warn that rows shorter than a frame are zero-padded to one frame."""
-    warnings.warn(
-        f"Rows of {n_samples} samples are shorter than {name}={frame_length}; "
-        "each is zero-padded to a single frame.",
-        DegradedResultWarning,
-        stacklevel=3,
-    )
-
-
-def window_array(window, frame_length, dtype):
-    """Window samples of one frame, or None for the rectangular window.
-
-    Parameters
-    ----------
-    window : None, str, tuple or array-like
-        ``None`` (no window), a ``scipy.signal.get_window`` specification, or
-        the window's samples.
-    frame_length : int
-        Samples a frame.
-    dtype : dtype
-        Floating type of the signals.
-
-    Returns
-    -------
-    window : ndarray of shape (frame_length,) or None
-    """
-    if window is None:
-        return None
-    if isinstance(window, (str, tuple)):
-        values = scipy.signal.get_window(window, frame_length, fftbins=True)
-    else:
-        values = np.asarray(window, dtype=np.float64)
-        if values.shape != (frame_length,):
-            raise ValueError(
-                f"A window given as samples must have shape ({frame_length},), "
-                f"one value a sample of a frame; got shape {values.shape}."
-            )
-    with np.errstate(over="ignore"):
-        values = values.astype(dtype, copy=False)
-    if not np.isfinite(values).all():
-        raise ValueError(
-            f"A window given as samples must be finite in {np.dtype(dtype)}; got "
-            "NaN, infinite or too large values."
-        )
-    return values
 
 
 def check_frequency_range(sr, fmin, fmax):
@@ -190,9 +114,9 @@ def _magnitude(x, *, n_fft, hop_length, window, average, bins):
     if n_fft >= n and window is None:
         return np.abs(scipy.fft.rfft(x, n=n_fft, axis=-1)[..., bins])
     if n_fft >= n:
-        frame = x if n_fft == n else frame_rows(x, n_fft, n_fft)[..., 0, :]
-        return np.abs(scipy.fft.rfft(frame * window, axis=-1)[..., bins])
-    frames = frame_rows(x, n_fft, hop_length)
+        first = x if n_fft == n else frame(x, n_fft, n_fft, pad=True)[..., 0, :]
+        return np.abs(scipy.fft.rfft(first * window, axis=-1)[..., bins])
+    frames = frame(x, n_fft, hop_length, pad=True)
     if window is not None:
         frames = frames * window
     spectra = np.abs(scipy.fft.rfft(frames, axis=-1)[..., bins])
@@ -201,16 +125,11 @@ def _magnitude(x, *, n_fft, hop_length, window, average, bins):
     return np.median(spectra, axis=-2)
 
 
-def _window_gain(window):
-    """Largest magnitude of the window's samples (1 for no window)."""
-    return 1.0 if window is None else float(np.abs(window).max(initial=1.0))
-
-
 def _log_spectrum(x, *, n_fft, hop_length, window, average, offset, bins, scale=True):
     """Core of :func:`log_spectrum` on checked input; ``window`` is an array.
 
     Rows with huge samples are scaled by ``2 ** -shift`` first (see
-    :func:`~micfp.denoise._validation.overflow_shift`), and
+    ``overflow_shift``), and
     ``log(|F| + c) = log(|F / 2**shift| + c / 2**shift) + shift log 2``
     gives their exact log spectrum; an offset beyond the range of float32
     input is applied in the same way. An offset below the smallest float of
@@ -218,7 +137,7 @@ def _log_spectrum(x, *, n_fft, hop_length, window, average, offset, bins, scale=
     ``scale=False`` skips the search for huge rows, for callers that know
     there are none.
     """
-    shift = overflow_shift(x, gain=_window_gain(window)) if scale else None
+    shift = overflow_shift(x, gain=window_gain(window)) if scale else None
     info = np.finfo(x.dtype)
     offset_shift = int(np.frexp(offset)[1]) if offset > float(info.max) / 4 else 0
     settings = {
@@ -357,7 +276,7 @@ def log_spectrum(
         average=average,
         offset=offset,
         bins=bins,
-        scale=needs_scaling(peak, x.dtype, gain=_window_gain(window)),
+        scale=needs_scaling(peak, x.dtype, gain=window_gain(window)),
     )
 
 
@@ -558,10 +477,10 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
             average=self.average,
             offset=self.offset,
             bins=self._bins,
-            scale=needs_scaling(peak, X.dtype, gain=_window_gain(window)),
+            scale=needs_scaling(peak, X.dtype, gain=window_gain(window)),
         )
         out = np.empty((X.shape[0], len(self.frequencies_)), dtype=X.dtype)
-        return map_row_chunks(func, X, out, self.n_jobs)
+        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the frequency of each bin.

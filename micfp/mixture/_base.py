@@ -4,19 +4,15 @@ import copy
 import numbers
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
 from sklearn.mixture import GaussianMixture
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_random_state
 
 from ..exceptions import AudioValueError
+from ..utils._chunking import map_row_chunks
 from ..utils._threads import single_blas_thread
 from ._map import _check_enough_frames, split_frames
-
-# Posteriors (frames x components) a chunk of clips holds at once: small
-# enough to stay in cache between the passes over them.
-_CHUNK_VALUES = 1 << 16
 
 UBM_CONSTRAINTS = {
     "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -92,9 +88,12 @@ def _resolve_ubm(estimator, frames):
         ) from exc
 
 
-def _chunk_slices(n_clips, values_per_clip):
-    step = max(1, _CHUNK_VALUES // max(1, values_per_clip))
-    return [slice(start, start + step) for start in range(0, n_clips, step)]
+def posterior_bytes(n_values):
+    """Working memory of a clip whose frames have ``n_values`` densities.
+
+    Log densities, posteriors and one temporary of the same size, in float64.
+    """
+    return 3 * 8 * n_values
 
 
 def _map_chunks(func, frames, values_per_clip, n_jobs):
@@ -104,17 +103,7 @@ def _map_chunks(func, frames, values_per_clip, n_jobs):
     (where its threads would only wait on each other); ``n_jobs`` spreads the
     chunks over threads instead, as NumPy and BLAS release the GIL.
     """
-    slices = _chunk_slices(len(frames), values_per_clip)
-    out = None
     with single_blas_thread():
-        if effective_n_jobs(n_jobs) == 1 or len(slices) == 1:
-            parts = (func(frames[part]) for part in slices)
-        else:
-            parts = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-                delayed(func)(frames[part]) for part in slices
-            )
-        for part, result in zip(slices, parts, strict=True):
-            if out is None:
-                out = np.empty((len(frames), *result.shape[1:]), dtype=result.dtype)
-            out[part] = result
-    return out
+        return map_row_chunks(
+            func, frames, n_jobs=n_jobs, row_bytes=posterior_bytes(values_per_clip)
+        )

@@ -9,9 +9,16 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..denoise._validation import check_frames
+from ..utils._chunking import chunk_slices
 from ..utils._threads import single_blas_thread
-from ._base import UBM_CONSTRAINTS, _chunk_slices, _frames, _map_chunks, _resolve_ubm
+from ..utils._validation import check_frames
+from ._base import (
+    UBM_CONSTRAINTS,
+    _frames,
+    _map_chunks,
+    _resolve_ubm,
+    posterior_bytes,
+)
 from ._map import (
     _log_normalize,
     component_log_likelihoods,
@@ -167,7 +174,8 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
         s = np.zeros_like(f)
         statistics = statistics_function(*prior)
         with single_blas_thread():
-            for part in _chunk_slices(len(frames), frames.shape[1] * n_components):
+            row_bytes = posterior_bytes(frames.shape[1] * n_components)
+            for part in chunk_slices(len(frames), row_bytes):
                 n_c, f_c, s_c = statistics(frames[part])
                 n += onehot[part].T @ n_c
                 f += np.einsum("nk,ncd->kcd", onehot[part], f_c)

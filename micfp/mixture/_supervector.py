@@ -7,8 +7,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from ..denoise._validation import check_frames
 from ..exceptions import AudioValueError
+from ..utils._validation import check_frames
 from ._base import UBM_CONSTRAINTS, _frames, _map_chunks, _resolve_ubm
 from ._map import map_adapt, statistics_function
 
