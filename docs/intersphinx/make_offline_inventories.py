@@ -90,6 +90,13 @@ def _public(module_name):
             yield name, obj, "py:function"
 
 
+def _on_pages(pages):
+    """Return entries of names documented on pages: ``{name: (role, page)}``."""
+    return {
+        (role, name): (f"{page}#{name}", "-") for name, (role, page) in pages.items()
+    }
+
+
 def _debian_inventory(root, package):
     found = list(Path(root, package).glob("usr/share/doc/*/html/objects.inv"))
     if not found:
@@ -150,16 +157,16 @@ def numpy_entries():
         for name, _, role in _public(module_name):
             full = f"{module_name}.{name}"
             entries[role, full] = (f"reference/generated/{full}.html#{full}", "-")
-    random = {
-        "numpy.random.Generator": ("py:class", "reference/random/generator.html"),
-        "numpy.random.default_rng": ("py:function", "reference/random/generator.html"),
-        "numpy.random.RandomState": ("py:class", "reference/random/legacy.html"),
-    }
-    for full, (role, page) in random.items():
-        entries[role, full] = (f"{page}#{full}", "-")
-    entries["py:data", "numpy.typing.ArrayLike"] = (
-        "reference/typing.html#numpy.typing.ArrayLike",
-        "-",
+    entries |= _on_pages(
+        {
+            "numpy.random.Generator": ("py:class", "reference/random/generator.html"),
+            "numpy.random.default_rng": (
+                "py:function",
+                "reference/random/generator.html",
+            ),
+            "numpy.random.RandomState": ("py:class", "reference/random/legacy.html"),
+            "numpy.typing.ArrayLike": ("py:data", "reference/typing.html"),
+        }
     )
     entries["std:term", "array_like"] = ("glossary.html#term-array_like", "-")
     return entries
@@ -173,19 +180,19 @@ def torch_entries():
             if role == "py:class":
                 full = f"{module_name}.{name}"
                 entries[role, full] = (f"generated/{full}.html#{full}", "-")
-    pages = {
-        "torch.Tensor": ("py:class", "tensors.html"),
-        "torch.device": ("py:class", "tensor_attributes.html"),
-        "torch.dtype": ("py:class", "tensor_attributes.html"),
-        "torch.manual_seed": ("py:function", "generated/torch.manual_seed.html"),
-        "torch.random.fork_rng": ("py:function", "random.html"),
-        "torch.set_num_threads": (
-            "py:function",
-            "generated/torch.set_num_threads.html",
-        ),
-    }
-    for full, (role, page) in pages.items():
-        entries[role, full] = (f"{page}#{full}", "-")
+    entries |= _on_pages(
+        {
+            "torch.Tensor": ("py:class", "tensors.html"),
+            "torch.device": ("py:class", "tensor_attributes.html"),
+            "torch.dtype": ("py:class", "tensor_attributes.html"),
+            "torch.manual_seed": ("py:function", "generated/torch.manual_seed.html"),
+            "torch.random.fork_rng": ("py:function", "random.html"),
+            "torch.set_num_threads": (
+                "py:function",
+                "generated/torch.set_num_threads.html",
+            ),
+        }
+    )
     return entries
 
 
