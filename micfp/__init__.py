@@ -20,12 +20,15 @@ _SUBMODULES = [
     "exceptions",
     "features",
     "io",
+    "metrics",
     "mixture",
     "model_selection",
     "neural",
+    "openset",
     "persistence",
     "plot",
     "utils",
+    "verification",
     "voting",
 ]
 

@@ -12,6 +12,13 @@ gives them) to a device label:
 - :func:`make_classical_pipeline`: mean MFCC, zero-crossing rate and RMS ->
   standardization -> PCA -> any classifier.
 
+and micfp's recommended recipe, with the representation behind it:
+
+- :func:`make_device_classifier`: Welch and noise-floor log spectra ->
+  standardization -> shrinkage LDA, with ``predict_proba``.
+- :func:`make_device_embedding`: the same spectra, standardized: a
+  fixed-size vector per clip for verification and change detection.
+
 The first three are the baselines Zeng et al. (2021) compare their end-to-end
 network with; the last is the pipeline of a study of studio microphones.
 Evaluate them with splits by recording (``groups`` from ``extract_clips`` with
@@ -21,16 +28,25 @@ leak.
 """
 
 from sklearn.decomposition import PCA
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from .features import MFCC, BandEnergyDifference, FrameStatistics
+from .features import (
+    MFCC,
+    BandEnergyDifference,
+    FrameStatistics,
+    NoiseFloorSpectrum,
+    WelchSpectrum,
+)
 from .mixture import GaussianSupervector, GMMUBMClassifier
 
 __all__ = [
     "make_bed_svm",
     "make_classical_pipeline",
+    "make_device_classifier",
+    "make_device_embedding",
     "make_gmm_ubm",
     "make_gsv_svm",
 ]
@@ -350,3 +366,138 @@ def make_classical_pipeline(
             ("classifier", SVC() if classifier is None else classifier),
         ]
     )
+
+
+def make_device_embedding(
+    sr=44100,
+    *,
+    segment_length=1024,
+    frame_length=256,
+    percentile=20.0,
+    n_jobs=None,
+):
+    """Device representation of a clip: Welch and noise-floor log spectra, scaled.
+
+    Two variance-reduced spectral estimates of the raw clip side by side:
+    the Welch log power spectral density (segments of ``segment_length``
+    samples), which carries the device's response and the colour of
+    everything it records, and the noise floor (the ``percentile``-th
+    percentile over frames of ``frame_length`` samples), which carries what
+    the device adds where the content is quiet. A StandardScaler fitted on
+    the training clips makes every bin comparable. The output has
+    ``segment_length // 2 + frame_length // 2 + 2`` columns whatever the
+    devices, 642 by default.
+
+    Parameters
+    ----------
+    sr : float, default=44100
+        Sample rate of the clips in Hz.
+    segment_length : int, default=1024
+        Welch segment length in samples.
+    frame_length : int, default=256
+        Noise-floor frame length in samples.
+    percentile : float, default=20.0
+        Percentile of the noise floor, in [0, 100].
+    n_jobs : int or None, default=None
+        Parallel jobs over chunks of clips.
+
+    Returns
+    -------
+    pipeline : Pipeline
+        Steps ``"spectra"`` (a FeatureUnion of ``"welch"`` and
+        ``"noise_floor"``) and ``"scale"``; ``transform`` gives the
+        embedding.
+
+    See Also
+    --------
+    make_device_classifier : This embedding with a classifier.
+    micfp.features.WelchSpectrum, micfp.features.NoiseFloorSpectrum :
+        The two estimates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from micfp.baselines import make_device_embedding
+    >>> X = np.random.default_rng(0).normal(0, 0.1, (6, 4096))
+    >>> make_device_embedding(16000).fit_transform(X).shape
+    (6, 642)
+    """
+    spectra = FeatureUnion(
+        [
+            ("welch", WelchSpectrum(segment_length, sr=sr, n_jobs=n_jobs)),
+            (
+                "noise_floor",
+                NoiseFloorSpectrum(
+                    frame_length, percentile=percentile, sr=sr, n_jobs=n_jobs
+                ),
+            ),
+        ]
+    )
+    return Pipeline([("spectra", spectra), ("scale", StandardScaler())])
+
+
+def make_device_classifier(
+    sr=44100,
+    *,
+    segment_length=1024,
+    frame_length=256,
+    percentile=20.0,
+    shrinkage="auto",
+    n_jobs=None,
+):
+    """Recommended pipeline of micfp: raw clips to device labels and probabilities.
+
+    :func:`make_device_embedding` (Welch log spectrum of 1024-sample
+    segments and the 20th-percentile noise floor of 256-sample frames,
+    standardized) followed by linear discriminant analysis with
+    Ledoit-Wolf shrinkage of the shared covariance. It works on the raw
+    clip, without a de-noising step, and its ``predict_proba`` feeds
+    :class:`~micfp.voting.SegmentVotingClassifier` and
+    :func:`~micfp.voting.vote_by_group`. Evaluate it by recording
+    (``benchmarks/bench_accuracy.py`` compares it with the seed pipelines on
+    simulated devices it was not tuned on).
+
+    Parameters
+    ----------
+    sr : float, default=44100
+        Sample rate of the clips in Hz.
+    segment_length, frame_length, percentile : see make_device_embedding
+        As in :func:`make_device_embedding`.
+    shrinkage : "auto", float or None, default="auto"
+        Shrinkage of :class:`~sklearn.discriminant_analysis.LinearDiscriminantAnalysis`
+        (``solver="lsqr"``).
+    n_jobs : int or None, default=None
+        As in :func:`make_device_embedding`.
+
+    Returns
+    -------
+    pipeline : Pipeline
+        Steps ``"spectra"``, ``"scale"`` and ``"lda"``.
+
+    See Also
+    --------
+    make_device_embedding : The representation alone.
+    make_gsv_svm, make_bed_svm : Seed baselines, kept for comparison.
+
+    Examples
+    --------
+    >>> from micfp.baselines import make_device_classifier
+    >>> from micfp.clips import extract_clips
+    >>> from micfp.datasets import make_recordings
+    >>> rec = make_recordings(3, 2, duration=2.0, sr=16000, random_state=0)
+    >>> X, y, groups = extract_clips(rec, n_clips=20, random_state=0)
+    >>> pipe = make_device_classifier(16000).fit(X[groups % 2 == 0], y[groups % 2 == 0])
+    >>> pipe.predict_proba(X[:2]).shape
+    (2, 3)
+    >>> [name for name, _ in pipe.steps]
+    ['spectra', 'scale', 'lda']
+    """
+    embedding = make_device_embedding(
+        sr,
+        segment_length=segment_length,
+        frame_length=frame_length,
+        percentile=percentile,
+        n_jobs=n_jobs,
+    )
+    lda = LinearDiscriminantAnalysis(solver="lsqr", shrinkage=shrinkage)
+    return Pipeline([*embedding.steps, ("lda", lda)])

@@ -11,6 +11,7 @@ __all__ = [
     "AudioTypeError",
     "AudioValueError",
     "DegradedResultWarning",
+    "ScoreValueError",
 ]
 
 
@@ -60,6 +61,23 @@ class AudioTypeError(AudioValueError, TypeError):
     >>> issubclass(AudioTypeError, AudioValueError)
     True
     >>> issubclass(AudioTypeError, TypeError)
+    True
+    """
+
+
+class ScoreValueError(ValueError):
+    """Scores, labels or trials that cannot be evaluated or scored as they are.
+
+    Raised for NaN or infinite scores or embeddings, labels of a single class
+    where both target and non-target trials are needed, arrays whose lengths
+    do not match, and too few devices or recordings for what is asked (a
+    back-end fitted on one device, a held-out recording missing for a known
+    device).
+
+    Examples
+    --------
+    >>> from micfp.exceptions import ScoreValueError
+    >>> issubclass(ScoreValueError, ValueError)
     True
     """
 

@@ -7,6 +7,8 @@ from sklearn.model_selection import GroupKFold, cross_val_score
 from micfp.baselines import (
     make_bed_svm,
     make_classical_pipeline,
+    make_device_classifier,
+    make_device_embedding,
     make_gmm_ubm,
     make_gsv_svm,
 )
@@ -53,6 +55,7 @@ def train_test():
         (make_gmm_ubm, {"n_components": 8, "random_state": 0}, 0.8),
         (make_bed_svm, {}, 0.45),
         (make_classical_pipeline, {}, 0.8),
+        (make_device_classifier, {}, 0.9),
     ],
 )
 def test_baselines_identify_devices_on_new_clips(
@@ -108,3 +111,23 @@ def test_recipes_cross_validate_by_recording():
     pipe = make_gsv_svm(SR, n_components=4, random_state=0)
     scores = cross_val_score(clone(pipe), X, y, groups=groups, cv=GroupKFold(3))
     assert scores.shape == (3,)
+
+
+def test_device_classifier_is_the_embedding_with_lda(train_test):
+    (X_train, y_train), (X_test, _) = train_test
+    pipe = make_device_classifier(SR, segment_length=512, percentile=10, shrinkage=0.1)
+    assert [name for name, _ in pipe.steps] == ["spectra", "scale", "lda"]
+    assert pipe["lda"].solver == "lsqr" and pipe["lda"].shrinkage == 0.1
+    pipe.fit(X_train, y_train)
+    proba = pipe.predict_proba(X_test)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    embedding = make_device_embedding(SR, segment_length=512, percentile=10)
+    np.testing.assert_allclose(
+        pipe[:-1].transform(X_test), embedding.fit(X_train).transform(X_test)
+    )
+    names = pipe[:-1].get_feature_names_out()
+    assert len(names) == 257 + 129
+    assert (
+        names[0] == "welch__welch_0Hz" and names[-1] == "noise_floor__noisefloor_8000Hz"
+    )
+    assert pipe["spectra"].transformer_list[1][1].percentile == 10

@@ -18,17 +18,17 @@ jsonschema = pytest.importorskip("jsonschema")
 
 @pytest.fixture(scope="module")
 def case(tmp_path_factory):
-    """Reference folders of three devices and questioned files of each."""
+    """Reference folders of three devices, questioned files of them and a fourth."""
     root = tmp_path_factory.mktemp("case")
     recordings = make_recordings(
-        n_devices=3, n_recordings=3, duration=2.0, sr=16000, random_state=0
+        n_devices=4, n_recordings=3, duration=4.0, sr=44100, random_state=0
     )
     questioned = []
     for signal, device, take in zip(
         recordings.signals, recordings.devices, recordings.recording_ids, strict=True
     ):
-        if take == 3:
-            path = root / f"questioned-{device}.wav"
+        if take == 3 or device == 3:
+            path = root / f"questioned-{device}-{take}.wav"
             questioned.append((path, str(device)))
         else:
             folder = root / "references" / str(device)
@@ -65,7 +65,7 @@ def test_fit_identify_report_end_to_end(case, tmp_path):
     root, questioned = case
     model = tmp_path / "model.micfp"
     fitted = run_cli(
-        "fit", root / "references", "-o", model, "--n-clips", "40", cwd=tmp_path
+        "fit", root / "references", "-o", model, "--n-clips", "100", cwd=tmp_path
     )
     assert fitted.returncode == 0, fitted.stderr
     assert "read 6 recordings of 3 devices" in fitted.stderr
@@ -76,13 +76,15 @@ def test_fit_identify_report_end_to_end(case, tmp_path):
     assert identified.returncode == 0, identified.stderr
     document = json.loads(results.read_text())
     assert [r["file"]["path"] for r in document["results"]] == [str(p) for p in paths]
-    for result in document["results"]:
+    for result, (_, truth) in zip(document["results"], questioned, strict=True):
         assert set(result["probabilities"]) == {"0", "1", "2"}
         assert sum(result["probabilities"].values()) == pytest.approx(1.0)
-        assert result["device"] == max(
+        assert result["closest_device"] == max(
             result["probabilities"], key=result["probabilities"].get
         )
         assert len(result["file"]["sha256"]) == 64
+        expected = "unknown" if truth == "3" else truth
+        assert result["device"] == expected, (truth, result)
 
     reported = run_cli("report", results, "-o", tmp_path / "case", cwd=tmp_path)
     assert reported.returncode == 0, reported.stderr
@@ -171,6 +173,21 @@ def test_questioned_file_shorter_than_a_clip(case, tmp_path, capsys):
     write_audio(short, np.zeros(100, dtype=np.float32), 16000)
     assert main(["identify", str(model), str(short)]) == 3
     assert "shorter than one clip of 4096 samples" in capsys.readouterr().err
+
+
+def test_device_with_one_reference_recording_is_refused(case, tmp_path, capsys):
+    root, _ = case
+    references = tmp_path / "references"
+    for device in ("a", "b"):
+        (references / device).mkdir(parents=True)
+    for source, target in [("0/take1.wav", "a/1.wav"), ("1/take1.wav", "b/1.wav")]:
+        (references / target).write_bytes((root / "references" / source).read_bytes())
+    (references / "b" / "2.wav").write_bytes(
+        (root / "references" / "1" / "take2.wav").read_bytes()
+    )
+    status = main(["fit", str(references), "-o", str(tmp_path / "m")])
+    assert status == 3
+    assert "device 'a' has one" in capsys.readouterr().err
 
 
 def test_report_refuses_other_documents(tmp_path, capsys):

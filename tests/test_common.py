@@ -4,11 +4,17 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from micfp.features import LogSpectrum
 from micfp.utils import all_estimators
+from micfp.verification import CosineScorer
 
 # Small, fast settings per estimator; anything not listed uses its defaults.
 FAST_PARAMS = {
     "SegmentVotingClassifier": {"estimator": LogisticRegression()},
+    "OpenSetClassifier": {"estimator": LogisticRegression()},
+    # One-sample clips fit the checks' rows of 1-10 columns.
+    "DeviceEmbedder": {"transformer": LogSpectrum(n_fft=1), "clip_length": 1},
+    "NormalizedScorer": {"scorer": CosineScorer(), "top_n": 1},
     # Frames of 2 samples fit the checks' rows of 2-10 columns.
     "FrameStatistics": {"sr": 1000, "frame_length": 0.002, "hop_length": 0.001},
     "MFCC": {
@@ -27,6 +33,10 @@ FAST_PARAMS = {
     "NoiseResidual": {"wavelet": "haar", "level": 2},
     "WaveletDenoiser": {"wavelet": "haar", "level": 2},
     "BandEnergyDifference": {"frame_length": 4, "hop_length": 1},
+    # Segments and frames that fit the checks' rows of 1-10 columns.
+    "WelchSpectrum": {"segment_length": 1},
+    "MultitaperSpectrum": {"segment_length": 2, "n_tapers": 1, "time_bandwidth": 0.5},
+    "NoiseFloorSpectrum": {"frame_length": 1},
     # Tiny networks, float64 (float32 products depend on the batch size), one
     # thread (faster for tiny layers), one-value frames that fit every width.
     "MLPClassifier": {

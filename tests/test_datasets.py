@@ -422,3 +422,29 @@ def test_mic_response_peaks_at_its_resonance():
 def test_invalid_arguments_raise(params, err_msg):
     with pytest.raises(ValueError, match=re.escape(err_msg)):
         _make(**params)
+
+
+def test_simulated_coding_band_limits_and_is_recorded():
+    plain, _ = make_recordings(
+        3, 1, duration=1.0, sr=16000, random_state=3, return_params=True
+    )
+    coded, params = make_recordings(
+        3, 1, duration=1.0, sr=16000, coding=True, random_state=3, return_params=True
+    )
+    assert params["coding"] is True
+    for d, (x, y) in enumerate(zip(plain.signals, coded.signals, strict=True)):
+        codec = params["devices"][d]["coding"]
+        assert 0.5 * 8000 <= codec["cutoff_hz"] <= 0.9 * 8000
+        assert 1.5 <= codec["step_db"] <= 6.0 and 30 <= codec["mask_db"] <= 50
+        assert y.shape == x.shape and np.abs(y).max() <= 1.0
+        assert not np.array_equal(x, y)
+        spectrum = np.abs(np.fft.rfft(y)) ** 2
+        freqs = np.fft.rfftfreq(len(y), 1 / 16000)
+        above = spectrum[freqs > codec["cutoff_hz"] + 200].sum()
+        assert above < 1e-3 * spectrum.sum()
+    # Coding draws from its own stream: the rest of the simulation is unchanged.
+    _, plain_params = make_recordings(
+        3, 1, duration=1.0, sr=16000, random_state=3, return_params=True
+    )
+    assert all(d["coding"] is None for d in plain_params["devices"])
+    assert plain_params["recordings"] == params["recordings"]

@@ -28,6 +28,9 @@ from micfp.features import (
     BandEnergyDifference,
     FrameStatistics,
     LogSpectrum,
+    MultitaperSpectrum,
+    NoiseFloorSpectrum,
+    WelchSpectrum,
     band_energy_difference,
     cepstral_coefficients,
     log_spectrum,
@@ -298,6 +301,22 @@ def test_wavelet_transformers(cls, params, X):
 @given(X=hostile_batches(lengths=[1, 2, 7, 8, 15, 16, 17]))
 def test_log_spectrum_transformer(params, width, X):
     _check_transformer(LogSpectrum(**params), X, min_length=1, out_width=width)
+
+
+@pytest.mark.parametrize(
+    "estimator, min_length, width",
+    [
+        (WelchSpectrum(8), 8, lambda n: 5),
+        (WelchSpectrum(4, window=None, average="median"), 4, lambda n: 3),
+        (MultitaperSpectrum(8, n_tapers=2), 8, lambda n: 5),
+        (NoiseFloorSpectrum(4, hop_length=2), 6, lambda n: 3),
+        (NoiseFloorSpectrum(4, percentile=0), 6, lambda n: 3),
+    ],
+)
+@settings(HYPOTHESIS)
+@given(X=hostile_batches(lengths=[1, 3, 4, 6, 8, 15, 16]))
+def test_spectral_estimate_transformers(estimator, min_length, width, X):
+    _check_transformer(estimator, X, min_length=min_length, out_width=width)
 
 
 @settings(HYPOTHESIS)

@@ -189,6 +189,7 @@ def test_longer_test_excerpts_raise_recording_accuracy():
         random_state=0,
     )
     assert set(result) == {
+        "vary",
         "durations",
         "recording_accuracy",
         "recording_accuracy_std",
@@ -197,6 +198,7 @@ def test_longer_test_excerpts_raise_recording_accuracy():
     }
     assert result["recording_accuracy"][1] > result["recording_accuracy"][0]
     assert result["recording_accuracy"][1] == 1.0
+    assert result["vary"] == "test"
 
 
 def test_longer_training_excerpts_raise_accuracy():

@@ -107,6 +107,8 @@ def outputs(model, X, groups=None):
     result = {m: getattr(model, m)(X) for m in METHODS if hasattr(model, m)}
     if isinstance(model, SegmentVotingClassifier):
         result["predict_groups"] = model.predict(X, groups=groups)
+    if hasattr(model, "score_matrix"):
+        result["score_matrix"] = model.score_matrix(X, X)
     assert result
     return result
 

@@ -83,7 +83,10 @@ def _public(module_name):
     if names is None:
         names = [name for name in dir(module) if not name.startswith("_")]
     for name in names:
-        obj = getattr(module, name, None)
+        try:
+            obj = getattr(module, name, None)
+        except ImportError:  # experimental names that need an opt-in import
+            continue
         if inspect.isclass(obj):
             yield name, obj, "py:class"
         elif callable(obj):

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score
+from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
@@ -43,7 +43,6 @@ from micfp.datasets import make_recordings
 from micfp.denoise import NoiseResidual
 from micfp.features import LogSpectrum
 from micfp.model_selection import make_recording_scorer, split_recordings
-from micfp.plot import plot_confusion_matrix
 
 recordings, params = make_recordings(
     n_devices=5,
@@ -145,7 +144,7 @@ for ax, truth, pred, title in [
     (ax_classical, y_test, y_pred, f"MFCC + ZCR + RMS, {best_name}"),
     (ax_residual, yr_test, yr_pred, "noise residual + log spectrum"),
 ]:
-    plot_confusion_matrix(
+    ConfusionMatrixDisplay.from_predictions(
         truth, pred, normalize="true", values_format=".2f", ax=ax, colorbar=False
     )
     ax.set_title(title)

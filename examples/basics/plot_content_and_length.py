@@ -33,7 +33,7 @@ from micfp.model_selection import (
     make_recording_scorer,
     split_recordings,
 )
-from micfp.plot import plot_accuracy_vs_duration
+from micfp.plot import AccuracyVsDurationDisplay
 
 
 def make_model():
@@ -150,14 +150,10 @@ for ax, kind in [(ax_clip, "clip"), (ax_recording, "recording")]:
         ("test audio varies", by_test),
         ("training audio varies", by_train),
     ]:
-        plot_accuracy_vs_duration(
-            result["durations"],
-            result[f"{kind}_accuracy"],
-            std=result[f"{kind}_accuracy_std"],
-            label=label,
-            xlabel="Duration per recording (s)",
-            ax=ax,
+        AccuracyVsDurationDisplay.from_results(
+            result, accuracy=kind, label=label, ax=ax
         )
+    ax.set_xlabel("Duration per recording (s)")
     ax.set_xscale("log")
     ax.set_title(f"{kind.capitalize()} accuracy")
 fig.tight_layout()

@@ -32,6 +32,7 @@ shorter than in the study, to run in well under a minute on a laptop CPU.
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -41,7 +42,7 @@ from micfp.denoise import NoiseResidual
 from micfp.features import LogSpectrum
 from micfp.model_selection import split_recordings
 from micfp.neural import CNNClassifier, MLPClassifier
-from micfp.plot import plot_confusion_matrix, plot_tsne
+from micfp.plot import TSNEDisplay
 from micfp.voting import vote_by_group
 
 CLIP = 4096
@@ -219,7 +220,7 @@ decisions = {
     "the same, 5 voters": vote_runs(5),
 }
 for ax, (title, (truth, predicted)) in zip(axes, decisions.items(), strict=True):
-    plot_confusion_matrix(
+    ConfusionMatrixDisplay.from_predictions(
         truth, predicted, normalize="true", values_format=".1f", ax=ax, colorbar=False
     )
     ax.set_title(title)
@@ -232,7 +233,7 @@ plt.show()
 # clip of take 3 is mapped: devices whose clips overlap are the ones the
 # classifiers confuse.
 F_map = features["noise residual"][1][::4]
-tsne = plot_tsne(F_map, y_test[::4], random_state=0, legend=False)
+tsne = TSNEDisplay.from_features(F_map, y_test[::4], random_state=0, legend=False)
 tsne.ax_.legend(title="device", loc="upper left", bbox_to_anchor=(1.01, 1))
 tsne.ax_.set_title("t-SNE of the noise-residual log spectra, take 3")
 tsne.figure_.set_layout_engine("constrained")

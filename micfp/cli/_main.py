@@ -35,10 +35,11 @@ A case runs in steps:
   micfp identify model.micfp Q1.wav ...    name the most likely device of each file
   micfp report RESULTS.json -o case        write case.json and case.html
 
-REFERENCES holds one folder per device, each with that device's recordings
-(REFERENCES/<device>/<recording>.wav). Results are classifier probabilities
-over the reference devices: they are not likelihood ratios, and a file from a
-device outside the references is still attributed to one of them.
+REFERENCES holds one folder per device, each with at least two of that
+device's recordings (REFERENCES/<device>/<recording>.wav). A questioned file
+whose clips look unlike every reference device is reported as "unknown"; the
+rejection threshold is learnt on held-out reference recordings. Probabilities
+over the reference devices are classifier outputs, not likelihood ratios.
 """
 
 logger = logging.getLogger("micfp.cli")
@@ -113,6 +114,13 @@ def _build_parser():
         help="clips drawn from each reference recording (default: %(default)s)",
     )
     fit.add_argument(
+        "--target-frr",
+        type=float,
+        default=0.05,
+        help="share of clips of reference devices that the open-set rejection "
+        "may refuse (default: %(default)s)",
+    )
+    fit.add_argument(
         "--random-state",
         type=int,
         default=0,
@@ -180,6 +188,7 @@ def _cmd_fit(args):
         sr=args.sr,
         clip_length=args.clip_length,
         n_clips=args.n_clips,
+        target_frr=args.target_frr,
         random_state=args.random_state,
         log=logger.info,
     )
@@ -198,9 +207,12 @@ def _cmd_identify(args):
         results.append(model.identify(path, max_clips=args.max_clips))
         best = results[-1]
         logger.info(
-            "  most likely device: %s (mean clip probability %.3f over %d clips)",
-            best["device"],
-            best["probabilities"][best["device"]],
+            "  %s: closest reference device %s (mean clip probability %.3f, "
+            "%.0f %% of %d clips rejected as unknown)",
+            "known" if best["device"] != "unknown" else "UNKNOWN",
+            best["closest_device"],
+            best["probabilities"][best["closest_device"]],
+            100 * best["rejected_clip_fraction"],
             best["n_clips"],
         )
     document = {

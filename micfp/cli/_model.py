@@ -6,8 +6,10 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
+from ..baselines import make_device_classifier
 from ..clips import extract_clips
 from ..io import load_recordings, read_audio
+from ..openset import OpenSetClassifier
 from ..persistence import InvalidModelFileError, load_model, save_model
 
 MODEL_FORMAT = "micfp-case-model"
@@ -24,17 +26,15 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def _default_pipeline(random_state):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+UNKNOWN = "unknown"
 
-    from ..features import LogSpectrum
 
-    return make_pipeline(
-        LogSpectrum(),
-        StandardScaler(),
-        LogisticRegression(max_iter=1000, random_state=random_state),
+def _open_set_classifier(sr, target_frr):
+    return OpenSetClassifier(
+        make_device_classifier(sr),
+        threshold="auto",
+        target_frr=target_frr,
+        unknown_label=UNKNOWN,
     )
 
 
@@ -43,8 +43,9 @@ class CaseModel:
 
     Parameters
     ----------
-    classifier : estimator
-        Fitted pipeline from clips to device labels, with ``predict_proba``.
+    classifier : OpenSetClassifier
+        Fitted classifier from clips to device labels, with ``predict_proba``
+        and a rejection threshold learnt on the reference recordings.
     sr : int
         Sample rate of the clips it was fitted on, in Hz.
     clip_length : int
@@ -88,13 +89,15 @@ class CaseModel:
             "devices": self.devices,
             "sr": self.sr,
             "clip_length": self.clip_length,
-            "method": " -> ".join(type(step).__name__ for _, step in self.steps()),
+            "method": " -> ".join(type(step).__name__ for _, step in self.steps())
+            + f" with open-set rejection ({self.classifier.method} known-ness, "
+            f"target false rejection {self.classifier.target_frr:g})",
             "n_reference_recordings": len(self.references),
         }
 
     def steps(self):
-        """Return the ``(name, step)`` pairs of the classifier."""
-        return getattr(self.classifier, "steps", [("classifier", self.classifier)])
+        """Return the ``(name, step)`` pairs of the wrapped pipeline."""
+        return self.classifier.estimator_.steps
 
     def identify(self, path, *, max_clips=None):
         """Return the soft-vote device probabilities of one questioned file."""
@@ -109,13 +112,18 @@ class CaseModel:
         n_clips = n_available if max_clips is None else min(max_clips, n_available)
         clips = signal[: n_clips * self.clip_length].reshape(n_clips, -1)
         proba = self.classifier.predict_proba(clips).mean(axis=0)
+        decision = self.classifier.decision_function(clips)
         devices = self.devices
+        closest = devices[int(np.argmax(proba))]
+        known = bool(decision.mean() >= 0)
         return {
             "file": _file_record(path, signal.size / sr, sr),
-            "device": devices[int(np.argmax(proba))],
+            "device": closest if known else UNKNOWN,
+            "closest_device": closest,
             "probabilities": {d: float(p) for d, p in zip(devices, proba, strict=True)},
+            "knownness": float(decision.mean()),
+            "rejected_clip_fraction": float(np.mean(decision < 0)),
             "n_clips": int(n_clips),
-            "kind": "classifier probability (soft vote over clips), not an LR",
         }
 
 
@@ -129,7 +137,14 @@ def _file_record(path, duration, sr):
 
 
 def fit_case_model(
-    references, *, sr=None, clip_length=4096, n_clips=200, random_state=0, log=print
+    references,
+    *,
+    sr=None,
+    clip_length=4096,
+    n_clips=200,
+    target_frr=0.05,
+    random_state=0,
+    log=print,
 ):
     """Fit a :class:`CaseModel` on a folder of reference recordings."""
     recordings = load_recordings(references, sr=sr)
@@ -143,11 +158,26 @@ def fit_case_model(
         f"read {len(recordings)} recordings of {devices.size} devices at "
         f"{recordings.sr} Hz ({recordings.durations.sum():.1f} s in all)"
     )
-    X, y, _ = extract_clips(
+    takes = [
+        np.unique(recordings.recording_ids[recordings.devices == d]).size
+        for d in devices
+    ]
+    if min(takes) < 2:
+        raise ValueError(
+            "every device needs at least two reference recordings, so that the "
+            "rejection threshold is learnt on recordings the classifier has not "
+            f"seen; device {str(devices[int(np.argmin(takes))])!r} has one"
+        )
+    X, y, groups = extract_clips(
         recordings, length=clip_length, n_clips=n_clips, random_state=random_state
     )
     log(f"fitting on {X.shape[0]} clips of {clip_length} samples")
-    classifier = _default_pipeline(random_state).fit(X, y)
+    classifier = _open_set_classifier(recordings.sr, target_frr)
+    classifier.fit(X, y, groups=groups)
+    log(
+        "rejection threshold learnt on held-out reference recordings "
+        f"(target false rejection {target_frr:g})"
+    )
     references = [
         {"device": str(d), "path": str(p), "sha256": file_sha256(p)}
         for d, p in zip(recordings.devices, recordings.paths, strict=True)

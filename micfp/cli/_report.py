@@ -18,8 +18,9 @@ REPORT_SCHEMA_VERSION = REPORT_SCHEMA["properties"]["schema_version"]["const"]
 
 _LIMITATIONS = (
     "Probabilities from `identify` are classifier outputs over the reference "
-    "devices only: a questioned file from a device outside the references is "
-    "still attributed to one of them. They are not likelihood ratios.",
+    "devices only; they are not likelihood ratios. The open-set rejection was "
+    "tuned on the reference devices alone, so its rate of accepting devices "
+    "outside the references is not known from this case's data.",
     "The model was fitted on the reference recordings listed in this report; "
     "its accuracy on other recording conditions (codec, room, level, content, "
     "duration) has not been established by this report.",
@@ -36,6 +37,16 @@ def _package_versions():
         except PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+_IDENTIFY_KEYS = (
+    "device",
+    "closest_device",
+    "probabilities",
+    "knownness",
+    "rejected_clip_fraction",
+    "n_clips",
+)
 
 
 def build_report(documents, *, title="micfp case report"):
@@ -70,7 +81,7 @@ def build_report(documents, *, title="micfp case report"):
                 {
                     "kind": "identify",
                     "model_sha256": model["sha256"],
-                    **{k: result[k] for k in ("device", "probabilities", "n_clips")},
+                    **{k: result[k] for k in _IDENTIFY_KEYS},
                     "file_sha256": result["file"]["sha256"],
                 }
             )
@@ -201,11 +212,18 @@ def render_html(report):
     for result in report["results"]:
         name = files[result["file_sha256"]]["path"]
         parts.append(f"<h3>{html.escape(name)}</h3>")
+        closest = result["closest_device"]
+        verdict = (
+            f"Closest reference device: <b>{html.escape(closest)}</b>"
+            if result["device"] != "unknown"
+            else "<b>Unknown device</b>: unlike every reference device (the "
+            f"closest is {html.escape(closest)})"
+        )
         parts.append(
-            f"<p>Most likely reference device: <b>{html.escape(result['device'])}"
-            f"</b> (mean clip probability "
-            f"{result['probabilities'][result['device']]:.3f} over "
-            f"{result['n_clips']} clips).</p>"
+            f"<p>{verdict}. Mean clip probability of {html.escape(closest)}: "
+            f"{result['probabilities'][closest]:.3f} over {result['n_clips']} "
+            f"clips; {100 * result['rejected_clip_fraction']:.0f} % of the clips "
+            "were rejected as unknown.</p>"
         )
         figure = _probability_figure(result, name)
         if figure is not None:

@@ -3,6 +3,7 @@
 import copy
 
 import numpy as np
+import scipy.signal
 
 from ._spectral import (
     butter_highpass,
@@ -253,3 +254,62 @@ def quantize(x, device, rng):
     np.clip(y, -scale, scale - 1.0, out=y)
     y *= 1.0 / scale
     return y
+
+
+# Simulated lossy coding ------------------------------------------------------
+
+# Ranges of the simulated codec of a device (uniform): what it keeps of the
+# band, how coarsely it quantizes the magnitude of each time-frequency bin,
+# and how far below a frame's strongest bin it drops bins altogether.
+CODING_RANGES = {
+    "cutoff_ratio": (0.5, 0.9),
+    "step_db": (1.5, 6.0),
+    "mask_db": (30.0, 50.0),
+}
+CODING_FRAME_S = 0.032
+
+
+def draw_coding(rng, sr):
+    """Draw the parameters of a device's simulated lossy codec."""
+    u = {name: float(rng.uniform(*bounds)) for name, bounds in CODING_RANGES.items()}
+    return {
+        "cutoff_hz": u["cutoff_ratio"] * sr / 2.0,
+        "step_db": u["step_db"],
+        "mask_db": u["mask_db"],
+    }
+
+
+def simulated_coding(x, sr, coding):
+    """Pass a signal through a simulated lossy codec (not a real format).
+
+    The signal is analysed in Hann frames of 32 ms (half overlapping); bins
+    above ``cutoff_hz`` and bins more than ``mask_db`` below the frame's
+    strongest bin are dropped (crude masking); the magnitudes of the others
+    are rounded on a logarithmic grid of ``step_db`` decibels with their
+    phases kept, and the frames are overlap-added back. It reproduces the
+    traces perceptual codecs leave (band limit, spectral holes, magnitude
+    quantization noise that follows the content), not any format.
+    """
+    nperseg = int(2 ** np.ceil(np.log2(CODING_FRAME_S * sr)))
+    _, _, spec = scipy.signal.stft(
+        x, fs=sr, window="hann", nperseg=nperseg, noverlap=nperseg // 2
+    )
+    freqs = np.fft.rfftfreq(nperseg, 1.0 / sr)
+    magnitude = np.abs(spec)
+    peak = magnitude.max(axis=0, keepdims=True)
+    keep = (magnitude > peak * db_to_amp(-coding["mask_db"])) & (
+        freqs[:, None] <= coding["cutoff_hz"]
+    )
+    step = coding["step_db"] / 20.0 * np.log(10.0)
+    with np.errstate(divide="ignore"):
+        log_mag = np.log(np.where(keep, magnitude, 1.0))
+    quantized = np.exp(np.round(log_mag / step) * step)
+    phase = np.where(magnitude > 0, spec / np.where(magnitude > 0, magnitude, 1), 0)
+    spec = np.where(keep, quantized * phase, 0)
+    _, y = scipy.signal.istft(
+        spec, fs=sr, window="hann", nperseg=nperseg, noverlap=nperseg // 2
+    )
+    y = y[: len(x)]
+    if len(y) < len(x):
+        y = np.pad(y, (0, len(x) - len(y)))
+    return np.clip(y, -1.0, 1.0).astype(x.dtype)

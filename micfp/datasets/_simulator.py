@@ -192,6 +192,7 @@ def _record(n, sr, n_fft, kind, chain, agc, entropy, key):
         ],
         "n_same_model_pairs": [Interval(Integral, 0, None, closed="left")],
         "agc": ["boolean"],
+        "coding": ["boolean"],
         "dtype": [
             Options(type, {np.float32, np.float64}),
             StrOptions({"float32", "float64"}),
@@ -211,6 +212,7 @@ def make_recordings(
     content="mixed",
     n_same_model_pairs=0,
     agc=False,
+    coding=False,
     dtype=np.float64,
     n_jobs=None,
     random_state=None,
@@ -252,6 +254,11 @@ def make_recordings(
         ``n_devices``.
     agc : bool, default=False
         Whether the devices apply automatic gain control.
+    coding : bool, default=False
+        Whether each device passes its recordings through a simulated lossy
+        codec (band limit, dropped bins, coarse magnitudes) after the
+        converter. The stage is written in NumPy and SciPy and imitates the
+        traces of perceptual codecs, not a real format; see the Notes.
     dtype : {numpy.float64, numpy.float32, "float64", "float32"}, \
             default=numpy.float64
         Type of the returned samples. Both hold the quantized values exactly.
@@ -274,13 +281,14 @@ def make_recordings(
     params : dict
         Only with ``return_params=True``: a JSON-serializable description.
 
-        - ``"sr"``, ``"duration"``, ``"agc"``: the arguments.
+        - ``"sr"``, ``"duration"``, ``"agc"``, ``"coding"``: the arguments.
         - ``"models"``: the nominal parameters of each model.
         - ``"devices"``: one dict per device with ``"device"``, ``"model"``,
           ``"twin"`` (the other unit of its model, or None) and the unit's
           parameters in sections ``"mic"``, ``"self_noise"``, ``"hum"``,
           ``"nonlinearity"``, ``"dc"``, ``"anti_alias"``, ``"adc"`` and
-          ``"agc"`` (used only when ``agc=True``).
+          ``"agc"`` (used only when ``agc=True``), and ``"coding"`` (the
+          simulated codec; None when ``coding=False``).
         - ``"recordings"``: one dict per recording, in the order of the
           recordings, with ``"device"``, ``"take"``, ``"content"``,
           ``"source"`` (speaker pitch, musical key and, for "mixed", the
@@ -354,6 +362,14 @@ def make_recordings(
       digital parts (anti-alias filter, bit depth, dither, AGC) are identical
       in two units of a model.
 
+    - Simulated lossy coding (``coding=True``), drawn per device (two units
+      of a model draw their own): Hann frames of 32 ms, half overlapping
+      (512 samples at 16 kHz); bins above 0.5-0.9 of Nyquist dropped; bins
+      more than 30-50 dB below the frame's strongest bin dropped; the other
+      magnitudes rounded on a grid of 1.5-6 dB, phases kept; overlap-add,
+      then clipping to [-1, 1]. The output is no longer on the converter's
+      grid.
+
     All linear stages are zero-phase magnitude responses applied by
     multiplying spectra: content, room, ambient noise, capsule and self-noise
     in one transform pair, the anti-alias filter in a second one after the
@@ -421,6 +437,10 @@ def make_recordings(
         for d in range(n_devices)
     ]
     kinds = _content_kinds(content, n_recordings)
+    codecs = [
+        _device.draw_coding(_rng(entropy, 5, d), sr) if coding else None
+        for d in range(n_devices)
+    ]
 
     # One frequency grid for every take: long enough for the longest room.
     n_fft = fast_len(n + _rooms.max_response_length(sr))
@@ -431,6 +451,8 @@ def make_recordings(
         takes = []
         for t in range(n_recordings):
             x, info = _record(n, sr, n_fft, kinds[t], chain, agc, entropy, (4, d, t))
+            if codecs[d] is not None:
+                x = _device.simulated_coding(x, sr, codecs[d])
             takes.append(
                 (x.astype(dtype, copy=False), {"device": d, "take": t + 1, **info})
             )
@@ -454,9 +476,16 @@ def make_recordings(
         "sr": int(sr),
         "duration": float(duration),
         "agc": bool(agc),
+        "coding": bool(coding),
         "models": models,
         "devices": [
-            {"device": d, "model": model_of[d], "twin": twin_of[d], **devices[d]}
+            {
+                "device": d,
+                "model": model_of[d],
+                "twin": twin_of[d],
+                **devices[d],
+                "coding": codecs[d],
+            }
             for d in range(n_devices)
         ],
         "recordings": rec_params,

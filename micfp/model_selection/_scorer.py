@@ -3,8 +3,7 @@
 from sklearn.metrics import accuracy_score
 from sklearn.utils.metadata_routing import MetadataRequest
 
-from ..voting import vote_by_group
-from ..voting._aggregate import _clip_votes, _group_labels
+from ..voting import clip_votes, group_labels, vote_by_group
 
 
 class _RecordingScorer:
@@ -24,8 +23,8 @@ class _RecordingScorer:
                 "routing enabled (sklearn.set_config(enable_metadata_routing=True)), "
                 "or use micfp.model_selection.cross_validate_recordings."
             )
-        truth = _group_labels(y_true, groups)
-        proba = _clip_votes(estimator, X, self.voting)
+        truth = group_labels(y_true, groups)
+        proba = clip_votes(estimator, X, voting=self.voting)
         _, group_proba = vote_by_group(proba, groups, voting=self.voting)
         y_pred = estimator.classes_[group_proba.argmax(axis=1)]
         return self.metric(truth, y_pred, **self.metric_kwargs)
