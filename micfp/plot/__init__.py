@@ -12,12 +12,18 @@ install.
 """
 
 from ._base import BaseDisplay
+from ._change import ChangeCurveDisplay
 from ._curves import AccuracyVsDurationDisplay, TrainingCurveDisplay
+from ._lr import ECEDisplay, PAVDisplay, TippettDisplay
 from ._tsne import TSNEDisplay
 
 __all__ = [
     "AccuracyVsDurationDisplay",
     "BaseDisplay",
+    "ChangeCurveDisplay",
+    "ECEDisplay",
+    "PAVDisplay",
     "TSNEDisplay",
+    "TippettDisplay",
     "TrainingCurveDisplay",
 ]
