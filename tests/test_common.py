@@ -16,13 +16,13 @@ FAST_PARAMS = {
     "DeviceEmbedder": {"transformer": LogSpectrum(n_fft=1), "clip_length": 1},
     "NormalizedScorer": {"scorer": CosineScorer(), "top_n": 1},
     # Frames of 2 samples fit the checks' rows of 2-10 columns.
-    "FrameStatistics": {"sr": 1000, "frame_length": 0.002, "hop_length": 0.001},
+    "FrameStatistics": {"sr": 1000, "frame_duration": 0.002, "hop_duration": 0.001},
     "MFCC": {
         "sr": 1000,
-        "n_mfcc": 2,
-        "n_mels": 2,
-        "frame_length": 0.002,
-        "hop_length": 0.001,
+        "n_coefficients": 2,
+        "n_filters": 2,
+        "frame_duration": 0.002,
+        "hop_duration": 0.001,
         "deltas": 2,
     },
     # One value a frame divides every width; rows of 1-10 frames.

@@ -10,7 +10,7 @@ from sklearn import config_context
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from test_common import FAST_PARAMS
+from test_common import FAST_PARAMS, NOT_ROW_ESTIMATORS
 from test_persistence import (
     PIPELINES,
     SR,
@@ -34,7 +34,9 @@ from micfp.model_selection import (
 from micfp.neural import make_pstnn_pipeline
 from micfp.utils import all_estimators
 
-ESTIMATORS = dict(all_estimators())
+ESTIMATORS = {
+    name: cls for name, cls in all_estimators() if name not in NOT_ROW_ESTIMATORS
+}
 NEURAL = ["CNNClassifier", "MLPClassifier", "PSTNNClassifier", "RNNClassifier"]
 
 
