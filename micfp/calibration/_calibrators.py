@@ -80,7 +80,9 @@ class BaseLRCalibrator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
     See Also
     --------
-    LogisticLRCalibrator, IsotonicLRCalibrator, KDELRCalibrator
+    LogisticLRCalibrator : Logistic regression on the score.
+    IsotonicLRCalibrator : Pool-adjacent-violators fit.
+    KDELRCalibrator : Ratio of kernel density estimates.
 
     Examples
     --------

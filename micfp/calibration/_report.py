@@ -83,6 +83,13 @@ class LRValidationReport:
     Built by :func:`validation_report`. ``to_dict`` gives the JSON document,
     ``to_html`` a self-contained page with the plots embedded.
 
+    Parameters
+    ----------
+    results : dict
+        The JSON-able document, stored as ``results``.
+    trials : dict of str to dict
+        The trials of each condition, stored as ``trials``.
+
     Attributes
     ----------
     results : dict
