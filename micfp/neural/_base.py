@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import PrintLog
 from torch.utils.data import Subset
 
 _COMMON_PARAMETERS_DOC = """\
@@ -300,7 +301,7 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=self._callbacks(seed),
-            callbacks__print_log=_plain_print_log(),
+            callbacks__print_log=_PlainPrintLog(),
             predict_nonlinearity=_softmax,
             device=device,
             verbose=self.verbose,
@@ -485,21 +486,17 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         return self.classes_[np.argmax(proba, axis=1)]
 
 
-def _plain_print_log():
+class _PlainPrintLog(PrintLog):
     """Epoch table of skorch, coloured only when standard output is a terminal.
 
     Log files and notebooks' captured output then hold plain text, not ANSI
-    escape codes.
+    escape codes. A module-level class, so that fitted networks pickle.
     """
-    from skorch.callbacks import PrintLog
 
-    class PlainPrintLog(PrintLog):
-        def format_row(self, row, key, color):
-            if not getattr(sys.stdout, "isatty", lambda: False)():
-                row = {k: v for k, v in row.items() if k != key + "_best"}
-            return super().format_row(row, key, color)
-
-    return PlainPrintLog()
+    def format_row(self, row, key, color):
+        if not getattr(sys.stdout, "isatty", lambda: False)():
+            row = {k: v for k, v in row.items() if k != key + "_best"}
+        return super().format_row(row, key, color)
 
 
 def _no_output(*args, **kwargs):
