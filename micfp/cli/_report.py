@@ -87,7 +87,7 @@ def build_report(documents, *, title="micfp case report"):
     Returns
     -------
     report : dict
-        A document that follows :data:`REPORT_SCHEMA`.
+        A document that follows ``REPORT_SCHEMA`` (``micfp/cli/report_schema.json``).
 
     Raises
     ------
@@ -130,7 +130,7 @@ def build_report(documents, *, title="micfp case report"):
 
 
 def validate_report(report):
-    """Check a report against :data:`REPORT_SCHEMA` with ``jsonschema``.
+    """Check a report against ``REPORT_SCHEMA`` with ``jsonschema``.
 
     Parameters
     ----------

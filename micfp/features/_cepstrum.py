@@ -139,7 +139,7 @@ def cepstral_coefficients(
     hop_length : int, default=512
         Samples between frame starts.
     window : str, tuple or ndarray, default="hann"
-        Analysis window (see :func:`power_spectrogram`).
+        Analysis window applied to each frame before its FFT.
     fmin, fmax : float, default=0.0 and None
         Band covered by the filters; ``fmax=None`` means ``sr / 2``.
     scale : {"mel", "linear"}, default="mel"
@@ -148,7 +148,7 @@ def cepstral_coefficients(
         Sine liftering ``1 + (L / 2) sin(pi k / L)`` for ``k = 1..n_coefficients``
         when positive, as librosa applies it.
     top_db : float or None, default=80.0
-        Dynamic range kept per signal (see :func:`power_to_db`).
+        Dynamic range kept per signal.
 
     Returns
     -------

@@ -151,7 +151,6 @@ class FrameStatistics(BaseClipTransformer):
 
     See Also
     --------
-    zero_crossing_rate, rms : The pure functions behind it.
     MFCC : Cepstral coefficients of the same frames.
 
     Notes

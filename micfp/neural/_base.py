@@ -7,7 +7,6 @@ exactly the ones listed in ``__init__`` and scikit-learn's cloning, grid search
 and checks see an ordinary estimator.
 """
 
-import sys
 import warnings
 from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
@@ -22,8 +21,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import PrintLog
 from torch.utils.data import Subset
+
+from ._log import PlainPrintLog
 
 _COMMON_PARAMETERS_DOC = """\
 max_epochs : int, default={max_epochs}
@@ -301,7 +301,7 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=self._callbacks(seed),
-            callbacks__print_log=_PlainPrintLog(),
+            callbacks__print_log=PlainPrintLog(),
             predict_nonlinearity=_softmax,
             device=device,
             verbose=self.verbose,
@@ -484,19 +484,6 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
-
-
-class _PlainPrintLog(PrintLog):
-    """Epoch table of skorch, coloured only when standard output is a terminal.
-
-    Log files and notebooks' captured output then hold plain text, not ANSI
-    escape codes. A module-level class, so that fitted networks pickle.
-    """
-
-    def format_row(self, row, key, color):
-        if not getattr(sys.stdout, "isatty", lambda: False)():
-            row = {k: v for k, v in row.items() if k != key + "_best"}
-        return super().format_row(row, key, color)
 
 
 def _no_output(*args, **kwargs):
