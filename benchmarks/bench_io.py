@@ -20,6 +20,13 @@ at once, so the resampled cases report their peak without a target. The time
 row holds the median times of several repeats, micfp and the reference taking
 turns, and micfp's time over the reference's, with no target.
 
+Compressed formats (FLAC, OGG Vorbis, MP3, AIFF through soundfile; M4A/AAC,
+AMR-NB and WMA through PyAV) give two more rows each: micfp's peak memory and
+median time against the same file decoded by calling soundfile
+(``soundfile.read``) or PyAV (decoding every frame and concatenating)
+directly, with the channels kept (``mono=False``) in float32. Target: both
+ratios at most 1.2. The files are written by the same libraries' encoders.
+
 Run: ``python benchmarks/bench_io.py [--duration 60] [--repeats 5] [--rss]
 [--quick] [--json PATH]``
 """
@@ -39,6 +46,8 @@ from scipy.io import wavfile
 from scipy.signal import resample_poly
 
 from micfp.io import read_audio
+
+FORMAT_TARGET = 1.2
 
 SR = 44_100
 RESAMPLED_SR = 16_000
@@ -225,6 +234,103 @@ def measure(path, case, repeats, rss):
     return [memory, timing]
 
 
+def _soundfile_direct(path):
+    import soundfile as sf
+
+    return sf.read(path, dtype="float32", always_2d=True)[0].T
+
+
+def _av_direct(path):
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        blocks = [frame.to_ndarray() for frame in container.decode(stream)]
+    return np.concatenate(blocks, axis=1).astype(np.float32, copy=False)
+
+
+def _write_formats(folder, duration):
+    """Write one file per compressed format; return ``{label: (path, reference)}``."""
+    import soundfile as sf
+
+    from micfp.datasets import encode_audio
+
+    rng = np.random.default_rng(1)
+    t = np.arange(int(duration * SR)) / SR
+    tone = 0.3 * np.sin(2 * np.pi * 440 * t)
+    stereo = np.stack([tone, 0.05 * rng.standard_normal(len(t))], axis=1)
+    files = {}
+    for label, fmt, subtype in [
+        ("FLAC 16-bit stereo", "FLAC", "PCM_16"),
+        ("OGG Vorbis stereo", "OGG", "VORBIS"),
+        ("MP3 stereo (libsndfile)", "MP3", "MPEG_LAYER_III"),
+        ("AIFF 16-bit stereo", "AIFF", "PCM_16"),
+    ]:
+        path = Path(folder) / f"{fmt}-{subtype}"
+        sf.write(path, stereo, SR, format=fmt, subtype=subtype)
+        files[label] = (path, _soundfile_direct)
+    for label, codec in [("M4A AAC mono", "aac"), ("AMR-NB mono", "amr_nb")]:
+        data, suffix = encode_audio(tone, SR, codec)
+        path = Path(folder) / f"{codec}{suffix}"
+        path.write_bytes(data)
+        files[label] = (path, _av_direct)
+    return files
+
+
+def _format_peak(reader, path):
+    tracemalloc.start()
+    try:
+        out = reader(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, out.nbytes
+
+
+def _micfp_channels(path):
+    return read_audio(path, mono=False)[0]
+
+
+def measure_format(label, path, direct, repeats):
+    """Return the memory row and the time row of one compressed format."""
+    ours = _micfp_channels(path)
+    ref = direct(path)
+    # MP3 through libsndfile differs in the last bit with the read size
+    np.testing.assert_allclose(ours, ref, rtol=0, atol=2.0**-20)
+    del ours, ref
+    peak, output = _format_peak(_micfp_channels, path)
+    ref_peak, _ = _format_peak(direct, path)
+    reference = direct.__name__.strip("_").replace("_direct", "")
+    memory = _harness.Row(
+        f"{label}, peak memory",
+        peak / MIB,
+        ref_peak / MIB,
+        peak / ref_peak,
+        f"<= {FORMAT_TARGET:g}x {reference}",
+        bool(peak / ref_peak <= FORMAT_TARGET),
+        "MiB",
+        f"{reference} called directly",
+        note=f"output {output / MIB:.3g} MiB",
+    )
+    times = _harness.time_alternately(
+        {"micfp": lambda: _micfp_channels(path), "direct": lambda: direct(path)},
+        repeats,
+    )
+    ratio = times["micfp"].median / times["direct"].median
+    timing = _harness.Row(
+        f"{label}, time",
+        times["micfp"].median,
+        times["direct"].median,
+        ratio,
+        f"<= {FORMAT_TARGET:g}x {reference}",
+        bool(ratio <= FORMAT_TARGET),
+        "s",
+        f"{reference} called directly",
+        samples={"micfp": times["micfp"].samples, "reference": times["direct"].samples},
+    )
+    return [memory, timing]
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
@@ -263,6 +369,12 @@ def main(argv=None):
                 if (case.bits, case.channels) == (bits, channels):
                     rows += measure(path, case, args.repeats, args.rss)
                     print(f"  {case.label}: peak {rows[-2].ratio:.2f}x", flush=True)
+        for label, (path, direct) in _write_formats(tmp, args.duration).items():
+            rows += measure_format(label, path, direct, args.repeats)
+            print(
+                f"  {label}: peak {rows[-2].ratio:.2f}x, time {rows[-1].ratio:.2f}x",
+                flush=True,
+            )
     run.finish(
         rows,
         footnotes=[

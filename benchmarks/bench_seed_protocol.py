@@ -31,8 +31,7 @@ from micfp.clips import extract_clips
 from micfp.datasets import make_recordings
 from micfp.denoise import NoiseResidual
 from micfp.features import LogSpectrum
-from micfp.voting import vote_by_group
-from micfp.voting._aggregate import _group_labels
+from micfp.voting import group_labels, vote_by_group
 
 
 def _pipelines():
@@ -47,7 +46,7 @@ def _pipelines():
 
 def _recording_accuracy(classes, proba, y, groups):
     _, group_proba = vote_by_group(proba, groups)
-    truth = _group_labels(y, groups)
+    truth = group_labels(y, groups)
     return float(np.mean(classes[group_proba.argmax(axis=1)] == truth))
 
 

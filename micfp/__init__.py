@@ -14,6 +14,7 @@ from ._version import __version__
 
 _SUBMODULES = [
     "baselines",
+    "calibration",
     "clips",
     "datasets",
     "denoise",

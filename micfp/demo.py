@@ -22,8 +22,7 @@ from .clips import extract_clips
 from .datasets import make_recordings
 from .denoise import NoiseResidual
 from .features import LogSpectrum
-from .voting import vote_by_group
-from .voting._aggregate import _group_labels
+from .voting import group_labels, vote_by_group
 
 
 def _parse_args(argv):
@@ -101,7 +100,7 @@ def main(argv=None):
     print(classification_report(y_test, y_pred, zero_division=0))
 
     recording_ids, recording_proba = vote_by_group(proba, groups_test)
-    recording_true = _group_labels(y_test, groups_test)
+    recording_true = group_labels(y_test, groups_test)
     recording_pred = classes[recording_proba.argmax(axis=1)]
     scores = {
         "clip_accuracy": accuracy_score(y_test, y_pred),

@@ -10,6 +10,7 @@ __all__ = [
     "AudioFileError",
     "AudioTypeError",
     "AudioValueError",
+    "CalibrationError",
     "DegradedResultWarning",
     "ScoreValueError",
 ]
@@ -78,6 +79,22 @@ class ScoreValueError(ValueError):
     --------
     >>> from micfp.exceptions import ScoreValueError
     >>> issubclass(ScoreValueError, ValueError)
+    True
+    """
+
+
+class CalibrationError(ScoreValueError):
+    """Scores or likelihood ratios that cannot be calibrated or evaluated as LRs.
+
+    Raised for labels of a single class or other than 0 and 1, NaN scores,
+    infinite scores or likelihood ratios that are misleading (``+inf`` under
+    H2, ``-inf`` under H1) where no finite answer exists, and calibration data
+    from too few sources.
+
+    Examples
+    --------
+    >>> from micfp.exceptions import CalibrationError, ScoreValueError
+    >>> issubclass(CalibrationError, ScoreValueError)
     True
     """
 

@@ -238,7 +238,7 @@ def _make_bad(tmp_path, kind):
     [
         ("missing", AudioFileError, "does not exist"),
         ("folder", AudioFileError, "is not a file.*load_recordings"),
-        ("text", AudioFileError, "Cannot read .* as a WAV file: it starts with b'this"),
+        ("text", AudioFileError, "Cannot read .*: it starts with b'this"),
         (
             "truncated",
             AudioFileError,
@@ -251,7 +251,11 @@ def _make_bad(tmp_path, kind):
             "as a WAV file: it is truncated.*b'fmt ' at byte 12 declares 16 bytes "
             "but only 10",
         ),
-        ("adpcm", AudioFileError, "Cannot read .*Microsoft ADPCM \\(format tag 0x0002"),
+        (
+            "adpcm",
+            AudioFileError,
+            "Cannot read .*Microsoft ADPCM \\(format tag 0x0002\\), which libsndfile",
+        ),
         ("empty", AudioValueError, "holds no samples"),
         ("nan", AudioValueError, "holds 1 NaN or infinite sample.* out of 3"),
         ("inf", AudioValueError, "holds 1 NaN or infinite sample.* out of 4"),
@@ -398,14 +402,22 @@ def test_load_device_folders_sorted_naturally(tmp_path):
     _write(tmp_path / "zoom" / "rec-10.wav", n=10, value=0.1)
     _write(tmp_path / "zoom" / "rec-2.wav", n=20, value=0.2)
     _write(tmp_path / "Phone" / "take.WAV", n=30, value=0.3)
-    (tmp_path / "zoom" / "notes.txt").write_text("ignored")
+    (tmp_path / "zoom" / "notes.txt").write_text("not read, but listed")
     (tmp_path / ".hidden").mkdir()
     (tmp_path / "zoom" / "._rec-2.wav").write_bytes(b"resource fork")
-    rec = load_recordings(tmp_path)
+    with pytest.warns(DegradedResultWarning, match=r"1 of 4 file.*notes.txt"):
+        rec = load_recordings(tmp_path)
     assert isinstance(rec, Recordings)
     assert rec.sr == 8000
     assert rec.devices.tolist() == ["Phone", "zoom", "zoom"]
-    assert rec.recording_ids.tolist() == ["take", "rec-2", "rec-10"]
+    assert rec.names == ["take", "rec-2", "rec-10"]
+    assert rec.recording_ids.tolist() == [1, 1, 2]
+    assert rec.skipped == (
+        (
+            str(tmp_path / "zoom" / "notes.txt"),
+            "it is not audio of a format micfp reads",
+        ),
+    )
     assert rec.paths == [
         str(tmp_path / "Phone" / "take.WAV"),
         str(tmp_path / "zoom" / "rec-2.wav"),
@@ -423,8 +435,8 @@ def test_load_pattern_with_recording_group(tmp_path):
         tmp_path, pattern=r"(?P<device>[^-]+)-(?P<recording>\d+)\.wav"
     )
     assert rec.devices.tolist() == ["lav", "lav", "mic", "mic"]
-    assert rec.recording_ids.tolist() == ["2", "12", "1", "3"]
-    assert rec.recording_ids.astype(int).tolist() == [2, 12, 1, 3]
+    assert rec.names == ["2", "12", "1", "3"]
+    assert rec.recording_ids.tolist() == [1, 2, 1, 2]
 
 
 def test_load_pattern_number_as_device(tmp_path):
@@ -432,7 +444,8 @@ def test_load_pattern_number_as_device(tmp_path):
         _write(tmp_path / name)
     rec = load_recordings(tmp_path, pattern=re.compile(r"[^-]+-(?P<device>\d+)\.wav"))
     assert rec.devices.tolist() == ["3", "3", "10"]
-    assert rec.recording_ids.tolist() == ["mic-3", "other-3", "mic-10"]
+    assert rec.names == ["mic-3", "other-3", "mic-10"]
+    assert rec.recording_ids.tolist() == [1, 2, 1]
 
 
 def test_load_parallel_equals_sequential(tmp_path):
@@ -475,11 +488,17 @@ def test_load_channel(tmp_path):
 def test_load_unmatched_warn_skips_with_list(tmp_path):
     for name in ["mic-1.wav", "mic-2.wav", "scratch.wav"]:
         _write(tmp_path / name)
-    with pytest.warns(UserWarning, match="1 WAV file.*scratch.wav.*skipped"):
+    with pytest.warns(DegradedResultWarning, match="1 of 3 file.*scratch.wav"):
         rec = load_recordings(
             tmp_path, pattern=r"(?P<device>\w+)-\d+\.wav", unmatched="warn"
         )
     assert len(rec) == 2
+    assert rec.skipped == (
+        (
+            str(tmp_path / "scratch.wav"),
+            "its name does not match pattern " + repr(r"(?P<device>\w+)-\d+\.wav"),
+        ),
+    )
 
 
 def _layout(tmp_path, kind):
@@ -492,10 +511,10 @@ def _layout(tmp_path, kind):
         _write(root)
     elif kind == "only_text":
         (root / "readme.txt").write_text("no audio")
-    elif kind == "device_without_wav":
+    elif kind == "device_without_audio":
         _write(root / "a" / "1.wav")
         (root / "b").mkdir()
-        (root / "b" / "1.mp3").write_bytes(b"")
+        (root / "b" / "1.txt").write_bytes(b"")
     elif kind == "loose_wav":
         _write(root / "a" / "1.wav")
         _write(root / "stray.wav")
@@ -526,6 +545,10 @@ def _layout(tmp_path, kind):
     elif kind == "corrupt":
         _write(root / "a" / "1.wav")
         (root / "a" / "2.wav").write_bytes(b"RIFF....WAVEjunk")
+    elif kind == "mp3_empty":
+        _write(root / "a" / "1.wav")
+        (root / "b").mkdir()
+        (root / "b" / "1.mp3").write_bytes(b"")
     elif kind == "empty_audio":
         (root / "a").mkdir()
         wavfile.write(root / "a" / "silent.wav", 8000, np.zeros(0, np.int16))
@@ -538,13 +561,22 @@ def _layout(tmp_path, kind):
         ("missing", AudioFileError, r"root' does not exist"),
         ("file", AudioFileError, r"root' is not a folder.*read_audio"),
         ("empty", AudioFileError, r"root' is empty"),
-        ("only_text", AudioFileError, r"no device folders and no WAV file"),
-        ("device_without_wav", AudioFileError, r"b' holds no \.wav file"),
-        ("loose_wav", AudioFileError, r"WAV files directly \(stray.wav\).*pattern="),
-        ("no_wav_flat", AudioFileError, r"root' holds no \.wav file"),
+        ("only_text", AudioFileError, r"no device folders and no audio file"),
+        (
+            "device_without_audio",
+            AudioFileError,
+            r"b' holds no audio file of the audio formats micfp reads \(.*FLAC.*\); "
+            r"it holds 1 .txt file",
+        ),
+        ("loose_wav", AudioFileError, r"audio files directly \(stray.wav\).*pattern="),
+        (
+            "no_wav_flat",
+            AudioFileError,
+            r"root' holds no audio file of the audio formats micfp reads",
+        ),
         ("no_device_group", AudioFileError, r"no named group 'device'"),
         ("bad_regex", AudioFileError, r"not a valid regular expression"),
-        ("unmatched", AudioFileError, r"1 WAV file.*odd name.wav.*unmatched='warn'"),
+        ("unmatched", AudioFileError, r"1 audio file.*odd name.wav.*unmatched='warn'"),
         ("none_matched_warn", AudioFileError, r"do not match pattern"),
         ("duplicate", AudioFileError, r"recording '1': a-1-x.wav, a-1-y.wav"),
         (
@@ -553,6 +585,7 @@ def _layout(tmp_path, kind):
             r"different sample rates \(8000 Hz: .*1.wav, .*2.wav; 44100 Hz: .*sr=",
         ),
         ("corrupt", AudioFileError, r"2.wav' as a WAV file"),
+        ("mp3_empty", AudioFileError, r"1.mp3': the file is empty"),
         ("empty_audio", AudioValueError, r"silent.wav' holds no samples"),
     ],
 )
@@ -913,7 +946,7 @@ def _good_and_bad(tmp_path):
 
 def test_load_on_error_raise_is_the_default(tmp_path):
     root = _good_and_bad(tmp_path)
-    with pytest.raises(AudioFileError, match=r"b/2.wav' as a WAV file"):
+    with pytest.raises(AudioFileError, match=r"b/2.wav': it starts with b'not audio'"):
         load_recordings(root)
 
 
@@ -921,16 +954,18 @@ def test_load_on_error_raise_is_the_default(tmp_path):
 def test_load_on_error_skip(tmp_path, n_jobs):
     root = _good_and_bad(tmp_path)
     with pytest.warns(
-        DegradedResultWarning, match=r"2 of 5 WAV file\(s\) could not be read.*b/2.wav"
+        DegradedResultWarning, match=r"2 of 5 file\(s\) in .* were not read.*b/2.wav"
     ):
         rec = load_recordings(root, on_error="skip", n_jobs=n_jobs)
     assert rec.devices.tolist() == ["a", "a", "b"]
-    assert rec.recording_ids.tolist() == ["1", "2", "1"]
+    assert rec.names == ["1", "2", "1"]
+    # a file that cannot be read keeps its take number
+    assert rec.recording_ids.tolist() == [1, 2, 1]
     assert_allclose([s[0] for s in rec.signals], [0.1, 0.2, 0.3], rtol=1e-7)
     assert [p for p, _ in rec.skipped] == [
         str(root / "b" / n) for n in ("2.wav", "3.wav")
     ]
-    assert re.search(r"2.wav' as a WAV file: it starts with b'not ", rec.skipped[0][1])
+    assert re.search(r"2.wav': it starts with b'not audio', the", rec.skipped[0][1])
     assert re.search(r"3.wav' holds no samples", rec.skipped[1][1])
     assert rec.paths == [
         str(root / d / n) for d, n in [("a", "1.wav"), ("a", "2.wav"), ("b", "1.wav")]
@@ -944,7 +979,8 @@ def test_load_on_error_skip_missing_channel(tmp_path):
     wavfile.write(tmp_path / "a" / "mono.wav", 8000, stereo[:, 0])
     with pytest.warns(DegradedResultWarning, match="1 of 2"):
         rec = load_recordings(tmp_path, channel=1, on_error="skip")
-    assert rec.recording_ids.tolist() == ["st"]
+    assert rec.names == ["st"]
+    assert rec.recording_ids.tolist() == [2]
     assert re.search(r"mono.wav' has 1 channel.*channel=1", rec.skipped[0][1])
 
 
@@ -953,7 +989,7 @@ def test_load_on_error_skip_with_nothing_readable_raises(tmp_path):
     (tmp_path / "a" / "1.wav").write_bytes(b"")
     (tmp_path / "a" / "2.wav").write_text("text")
     with pytest.raises(
-        AudioFileError, match=r"None of the 2 WAV file\(s\) .* could be read: .*empty"
+        AudioFileError, match=r"None of the 2 audio file\(s\) .* could be read: .*empty"
     ):
         load_recordings(tmp_path, on_error="skip")
 

@@ -95,16 +95,20 @@ HOSTILE = {
     "empty": (lambda: b"", r"the file is empty \(0 bytes\)"),
     "text": (
         lambda: b"hello, this is text\n" * 5,
-        r"it starts with b'hell', not b'RIFF'",
+        r"it starts with b'hello, this is t', the start of no audio format",
     ),
-    "png": (lambda: PNG, r"it starts with b'\\x89PNG'"),
+    "png": (lambda: PNG, r"it starts with b'\\x89PNG\\r"),
     "random": (
         lambda: b"\x00" + np.random.default_rng(0).bytes(999),
         r"it starts with b'\\x00",
     ),
     "riff_not_wave": (
+        lambda: _canonical().replace(b"WAVE", b"WAVX", 1),
+        r"its RIFF form type is b'WAVX', not b'WAVE'",
+    ),
+    "riff_avi_without_streams": (
         lambda: _canonical().replace(b"WAVE", b"AVI ", 1),
-        r"its RIFF form type is b'AVI ', not b'WAVE'",
+        r"as AVI audio: FFmpeg cannot open it",
     ),
     # cut short
     "riff_header_cut": (
@@ -201,10 +205,15 @@ HOSTILE = {
         lambda: _with_fmt(tag=3),
         r"its float samples are 16 bits in 2 bytes; 32 bits in 4 or 64 bits in 8",
     ),
-    "adpcm": (lambda: _with_fmt(tag=2), r"its samples are Microsoft ADPCM"),
+    # codings micfp's parser leaves to libsndfile, which refuses these headers
+    "adpcm": (
+        lambda: _with_fmt(tag=2),
+        r"as WAV audio: its samples are Microsoft ADPCM .*, which libsndfile cannot "
+        r"decode \(Error in ADPCM WAV file",
+    ),
     "unknown_tag": (
         lambda: _with_fmt(tag=0x1234),
-        r"its samples are format tag 0x1234",
+        r"its samples are format tag 0x1234, which libsndfile cannot decode",
     ),
     "extensible_short": (
         lambda: _with_fmt(tag=0xFFFE),
@@ -226,16 +235,7 @@ HOSTILE = {
                 _chunk(b"data", bytes(600)),
             ]
         ),
-        r"subformat 01000000(01){12} is not PCM or IEEE float",
-    ),
-    "extensible_mu_law": (
-        lambda: _wav(
-            [
-                _chunk(b"fmt ", _extensible_body(sub_tag=7)),
-                _chunk(b"data", bytes(600)),
-            ]
-        ),
-        r"its samples are mu-law",
+        r"subformat 01000000(01){12} is not PCM or IEEE float, which libsndfile",
     ),
 }
 
@@ -293,7 +293,7 @@ def test_hostile_file(tmp_path, kind):
     with pytest.raises(AudioFileError) as info:
         read_audio(path)
     text = str(info.value)
-    assert text.startswith(f"Cannot read {str(path)!r} as a WAV file: ")
+    assert text.startswith(f"Cannot read {str(path)!r}")
     assert re.search(message, text), text
     assert info.value.__cause__ is None
     assert _fingerprint(path) == before
@@ -411,7 +411,7 @@ def test_mixed_folder(tmp_path, n_jobs):
     with pytest.warns(DegradedResultWarning, match=rf"{len(bad)} of {len(bad) + 3}"):
         rec = load_recordings(tmp_path, on_error="skip", n_jobs=n_jobs)
     assert rec.devices.tolist() == ["a", "a", "b"]
-    assert rec.recording_ids.tolist() == ["good-1", "good-2", "good-1"]
+    assert rec.names == ["good-1", "good-2", "good-1"]
     np.testing.assert_array_equal([s[0] for s in rec.signals], [0.25, 0.125, -0.5])
     assert sorted(path for path, _ in rec.skipped) == sorted(bad)
     for path, reason in rec.skipped:

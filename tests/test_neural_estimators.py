@@ -130,6 +130,62 @@ def test_pickle_and_joblib_round_trips_predict_identically(key):
     np.testing.assert_array_equal(joblib.load(buffer).predict_proba(X), expected)
 
 
+@pytest.mark.parametrize("key", IDS)
+def test_network_state_round_trips_into_a_clone(key):
+    clf, n_features = _make(key, max_epochs=3, random_state=0)
+    X, y = _data(n_features)
+    clf.fit(X, y)
+    state = clf.get_network_state()
+    assert all(tensor.device.type == "cpu" for tensor in state["weights"].values())
+    assert [r["epoch"] for r in state["history"]] == [1, 2, 3]
+    copy = clone(clf)
+    copy.classes_, copy.n_features_in_ = clf.classes_, clf.n_features_in_
+    assert copy.set_network_state(state) is copy
+    np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
+    assert len(copy.history_) == 3
+    # The clone owns its weights: changing them leaves the original alone.
+    before = _weights(clf)
+    with torch.no_grad():
+        for parameter in copy.net_.module_.parameters():
+            parameter.add_(1.0)
+    assert all(torch.equal(before[k], v) for k, v in _weights(clf).items())
+
+
+def test_network_state_needs_a_fitted_classifier_and_both_keys():
+    from sklearn.exceptions import NotFittedError
+
+    clf, n_features = _make("mlp", max_epochs=2, random_state=0)
+    with pytest.raises(NotFittedError):
+        clf.get_network_state()
+    X, y = _data(n_features)
+    state = clf.fit(X, y).get_network_state()
+    missing = re.escape("['classes_', 'n_features_in_']")
+    with pytest.raises(NotFittedError, match=missing):
+        clone(clf).set_network_state(state)
+    copy = clone(clf)
+    copy.classes_, copy.n_features_in_ = clf.classes_, clf.n_features_in_
+    with pytest.raises(ValueError, match="keys 'weights' and 'history'"):
+        copy.set_network_state({"weights": state["weights"]})
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        copy.set_params(hidden_layer_sizes=(5,)).set_network_state(state)
+
+
+def test_neural_base_is_abstract():
+    import inspect
+    from abc import ABCMeta
+
+    from micfp.neural._base import _BaseNeuralClassifier
+
+    assert isinstance(_BaseNeuralClassifier, ABCMeta)
+    assert inspect.isabstract(_BaseNeuralClassifier)
+
+    class Incomplete(_BaseNeuralClassifier):
+        pass
+
+    with pytest.raises(TypeError, match="_build_module"):
+        Incomplete()
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a CPU-only machine")
 def test_model_saved_from_cuda_loads_on_cpu_only_machine():
     clf, n_features = _make("mlp", max_epochs=3, random_state=0)

@@ -12,15 +12,17 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
-from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix  # noqa: E402
 
 from micfp.exceptions import DegradedResultWarning  # noqa: E402
 from micfp.plot import (  # noqa: E402
+    AccuracyVsDurationDisplay,
+    BaseDisplay,
+    ChangeCurveDisplay,
+    ECEDisplay,
+    PAVDisplay,
+    TippettDisplay,
+    TrainingCurveDisplay,
     TSNEDisplay,
-    plot_accuracy_vs_duration,
-    plot_confusion_matrix,
-    plot_training_curve,
-    plot_tsne,
 )
 
 
@@ -64,13 +66,12 @@ def test_import_does_not_load_matplotlib():
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: plot_confusion_matrix([0, 1], [0, 1]),
-        lambda: plot_tsne(*_blobs(), perplexity=2),
+        lambda: TSNEDisplay.from_features(*_blobs(), perplexity=2),
         lambda: TSNEDisplay([[0, 0], [1, 1]], [0, 1]).plot(),
-        lambda: plot_accuracy_vs_duration([1, 2], [0.5, 0.6]),
-        lambda: plot_training_curve(HISTORY),
+        lambda: AccuracyVsDurationDisplay([1, 2], [0.5, 0.6]).plot(),
+        lambda: TrainingCurveDisplay.from_history(HISTORY),
     ],
-    ids=["confusion", "tsne", "tsne_display", "accuracy", "training"],
+    ids=["tsne", "tsne_display", "accuracy", "training"],
 )
 def test_missing_matplotlib_names_the_extra(monkeypatch, call):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
@@ -82,85 +83,15 @@ def test_missing_matplotlib_names_the_extra(monkeypatch, call):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda ax: plot_confusion_matrix([0, 1], [0, 1], ax=ax),
         lambda ax: TSNEDisplay([[0, 0], [1, 1]], [0, 1]).plot(ax=ax),
-        lambda ax: plot_accuracy_vs_duration([1, 2], [0.5, 0.6], ax=ax),
-        lambda ax: plot_training_curve(HISTORY, ax=ax),
+        lambda ax: AccuracyVsDurationDisplay([1, 2], [0.5, 0.6]).plot(ax=ax),
+        lambda ax: TrainingCurveDisplay.from_history(HISTORY, ax=ax),
     ],
-    ids=["confusion", "tsne_display", "accuracy", "training"],
+    ids=["tsne_display", "accuracy", "training"],
 )
 def test_ax_must_be_axes(call):
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None"):
         call("not an axes")
-
-
-# --------------------------------------------------------------------------- #
-# Confusion matrix
-# --------------------------------------------------------------------------- #
-
-Y_TRUE = np.array(["a", "a", "a", "b", "b", "c", "c", "c", "c"])
-Y_PRED = np.array(["a", "b", "a", "b", "b", "c", "a", "c", "b"])
-
-
-def test_confusion_matrix_image_holds_the_counts():
-    display = plot_confusion_matrix(Y_TRUE, Y_PRED)
-    assert isinstance(display, ConfusionMatrixDisplay)
-    expected = confusion_matrix(Y_TRUE, Y_PRED)
-    np.testing.assert_array_equal(display.confusion_matrix, expected)
-    np.testing.assert_array_equal(display.im_.get_array(), expected)
-    assert display.text_.shape == expected.shape
-    assert display.text_[0, 0].get_text() == str(expected[0, 0])
-    assert display.im_.get_cmap().name == "Blues"
-    # the matrix axes and its colour bar
-    assert len(display.figure_.axes) == 2
-
-
-def test_confusion_matrix_normalize_labels_and_format():
-    labels = ["c", "a", "b"]
-    display = plot_confusion_matrix(
-        Y_TRUE,
-        Y_PRED,
-        labels=labels,
-        normalize="true",
-        values_format=".3f",
-        cmap="viridis",
-        colorbar=False,
-    )
-    expected = confusion_matrix(Y_TRUE, Y_PRED, labels=labels, normalize="true")
-    np.testing.assert_allclose(display.im_.get_array(), expected)
-    ticks = [t.get_text() for t in display.ax_.get_xticklabels()]
-    assert ticks == labels
-    assert display.text_[0, 0].get_text() == f"{expected[0, 0]:.3f}"
-    assert display.im_.get_cmap().name == "viridis"
-    assert len(display.figure_.axes) == 1
-
-
-def test_confusion_matrix_honours_ax():
-    fig, (left, right) = plt.subplots(1, 2)
-    display = plot_confusion_matrix(Y_TRUE, Y_PRED, ax=right, colorbar=False)
-    assert display.ax_ is right
-    assert display.figure_ is fig
-    assert not left.images
-    assert len(right.images) == 1
-
-
-@pytest.mark.parametrize(
-    "y_true, y_pred, err_msg",
-    [
-        ([0, 1, 1], [0, 1], "y_true and y_pred must have the same length; got 3 and 2"),
-        ([], [], "y_true is empty"),
-        ([0, 1], [], "y_pred is empty"),
-        ([[0, 1]], [[0, 1]], "y_true must be 1-D; got an array of shape (1, 2)"),
-    ],
-)
-def test_confusion_matrix_bad_input(y_true, y_pred, err_msg):
-    with pytest.raises(ValueError, match=re.escape(err_msg)):
-        plot_confusion_matrix(y_true, y_pred)
-
-
-def test_confusion_matrix_bad_normalize_is_rejected():
-    with pytest.raises(ValueError, match="normalize"):
-        plot_confusion_matrix([0, 1], [0, 1], normalize="rows")
 
 
 # --------------------------------------------------------------------------- #
@@ -170,7 +101,9 @@ def test_confusion_matrix_bad_normalize_is_rejected():
 
 def test_tsne_one_scatter_per_class_with_legend():
     X, y = _blobs()
-    display = plot_tsne(X, y, perplexity=5, random_state=0, tsne_kw=FAST_TSNE)
+    display = TSNEDisplay.from_features(
+        X, y, perplexity=5, random_state=0, tsne_kw=FAST_TSNE
+    )
     assert isinstance(display, TSNEDisplay)
     assert display.embedding_.shape == (len(y), 2)
     assert display.perplexity_ == 5.0
@@ -189,15 +122,21 @@ def test_tsne_one_scatter_per_class_with_legend():
 
 def test_tsne_is_reproducible_with_random_state():
     X, y = _blobs()
-    first = plot_tsne(X, y, perplexity=5, random_state=3, tsne_kw=FAST_TSNE)
-    second = plot_tsne(X, y, perplexity=5, random_state=3, tsne_kw=FAST_TSNE)
+    first = TSNEDisplay.from_features(
+        X, y, perplexity=5, random_state=3, tsne_kw=FAST_TSNE
+    )
+    second = TSNEDisplay.from_features(
+        X, y, perplexity=5, random_state=3, tsne_kw=FAST_TSNE
+    )
     np.testing.assert_array_equal(first.embedding_, second.embedding_)
 
 
 def test_tsne_honours_ax_and_redraws_without_rerunning():
     X, y = _blobs()
     fig, (left, right) = plt.subplots(1, 2)
-    display = plot_tsne(X, y, perplexity=5, random_state=0, ax=left, tsne_kw=FAST_TSNE)
+    display = TSNEDisplay.from_features(
+        X, y, perplexity=5, random_state=0, ax=left, tsne_kw=FAST_TSNE
+    )
     assert display.ax_ is left
     assert display.figure_ is fig
     embedding = display.embedding_
@@ -216,7 +155,7 @@ def test_tsne_caps_perplexity_with_a_warning():
         DegradedResultWarning,
         match=re.escape(f"perplexity=30 is too high for {n_samples} samples"),
     ):
-        display = plot_tsne(X, y, random_state=0, tsne_kw=FAST_TSNE)
+        display = TSNEDisplay.from_features(X, y, random_state=0, tsne_kw=FAST_TSNE)
     assert display.perplexity_ == pytest.approx((n_samples - 1) / 3)
     assert display.embedding_.shape == (n_samples, 2)
 
@@ -226,13 +165,15 @@ def test_tsne_perplexity_at_the_cap_does_not_warn():
     cap = (len(y) - 1) / 3
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        display = plot_tsne(X, y, perplexity=cap, random_state=0, tsne_kw=FAST_TSNE)
+        display = TSNEDisplay.from_features(
+            X, y, perplexity=cap, random_state=0, tsne_kw=FAST_TSNE
+        )
     assert display.perplexity_ == cap
 
 
 def test_tsne_single_feature_and_float32():
     X, y = _blobs(n_features=1)
-    display = plot_tsne(
+    display = TSNEDisplay.from_features(
         X.astype(np.float32), y, perplexity=3, random_state=0, tsne_kw=FAST_TSNE
     )
     assert display.embedding_.shape == (len(y), 2)
@@ -274,7 +215,7 @@ def test_tsne_bad_parameters(kwargs, err_msg):
     X, y = _blobs()
     kwargs = {"perplexity": 3, "tsne_kw": FAST_TSNE, **kwargs}
     with pytest.raises(ValueError, match=re.escape(err_msg)):
-        plot_tsne(X, y, random_state=0, **kwargs)
+        TSNEDisplay.from_features(X, y, random_state=0, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -289,7 +230,7 @@ def test_tsne_bad_parameters(kwargs, err_msg):
 )
 def test_tsne_bad_input(X, y, err_msg):
     with pytest.raises(ValueError, match=re.escape(err_msg)):
-        plot_tsne(X, y, perplexity=0.3)
+        TSNEDisplay.from_features(X, y, perplexity=0.3)
 
 
 @pytest.mark.parametrize(
@@ -314,7 +255,10 @@ def test_accuracy_vs_duration_draws_sorted_line_and_band():
     durations = np.array([4.0, 0.5, 2.0, 1.0])
     accuracy = np.array([0.95, 0.55, 0.9, 0.7])
     std = np.array([0.1, 0.6, 0.05, 0.02])
-    ax = plot_accuracy_vs_duration(durations, accuracy, std=std)
+    display = AccuracyVsDurationDisplay(durations, accuracy, accuracy_std=std).plot()
+    ax = display.ax_
+    assert display.line_ is ax.lines[0]
+    assert display.band_ is ax.collections[0]
     order = np.argsort(durations)
     assert len(ax.lines) == 1
     line = ax.lines[0]
@@ -341,11 +285,12 @@ def test_accuracy_vs_duration_draws_sorted_line_and_band():
 
 def test_accuracy_vs_duration_two_calls_share_an_axes():
     durations = [0.5, 1.0, 2.0]
-    ax = plot_accuracy_vs_duration(durations, [0.6, 0.7, 0.8], label="test")
-    returned = plot_accuracy_vs_duration(
-        durations, [0.5, 0.6, 0.9], label="training", xlabel="Duration (s)", ax=ax
-    )
-    assert returned is ax
+    ax = AccuracyVsDurationDisplay(durations, [0.6, 0.7, 0.8], label="test").plot().ax_
+    second = AccuracyVsDurationDisplay(
+        durations, [0.5, 0.6, 0.9], label="training", xlabel="Duration (s)"
+    ).plot(ax=ax)
+    assert second.ax_ is ax
+    assert second.band_ is None
     assert [line.get_label() for line in ax.lines] == ["test", "training"]
     assert ax.lines[0].get_color() != ax.lines[1].get_color()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -356,8 +301,9 @@ def test_accuracy_vs_duration_two_calls_share_an_axes():
 
 def test_accuracy_vs_duration_honours_ax():
     _, (left, right) = plt.subplots(1, 2)
-    ax = plot_accuracy_vs_duration([1.0, 2.0], [0.5, 0.6], ax=right)
-    assert ax is right
+    display = AccuracyVsDurationDisplay([1.0, 2.0], [0.5, 0.6]).plot(ax=right)
+    assert display.ax_ is right
+    assert display.figure_ is right.figure
     assert not left.lines
     assert len(right.lines) == 1
 
@@ -377,32 +323,21 @@ def test_accuracy_vs_duration_plots_the_model_selection_result():
 
     train = Recordings([take(d) for d in devices], 8000, devices, [1, 1])
     test = Recordings([take(d) for d in devices], 8000, devices, [2, 2])
-    result = accuracy_vs_duration(
-        LogisticRegression(),
-        train,
-        test,
-        durations=[0.1, 0.5],
-        clip_length=400,
-        n_repeats=2,
-        random_state=0,
-    )
-    ax = plot_accuracy_vs_duration(
-        result["durations"],
-        result["recording_accuracy"],
-        std=result["recording_accuracy_std"],
-        label="recording",
-    )
-    plot_accuracy_vs_duration(
-        result["durations"],
-        result["clip_accuracy"],
-        std=result["clip_accuracy_std"],
-        label="clip",
-        ax=ax,
-    )
+    settings = dict(durations=[0.1, 0.5], clip_length=400, n_repeats=2, random_state=0)
+    result = accuracy_vs_duration(LogisticRegression(), train, test, **settings)
+    ax = AccuracyVsDurationDisplay.from_results(result, label="recording").ax_
+    AccuracyVsDurationDisplay.from_results(result, accuracy="clip", label="clip", ax=ax)
+    assert ax.get_xlabel() == "Test duration (s)"
     assert len(ax.lines) == 2
     assert len(ax.collections) == 2
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), result["durations"])
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), result["clip_accuracy"])
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), result["recording_accuracy"])
+    display = AccuracyVsDurationDisplay.from_estimator(
+        LogisticRegression(), train, test, vary="train", **settings
+    )
+    assert display.ax_.get_xlabel() == "Training duration (s)"
+    assert len(display.line_.get_ydata()) == 2
 
 
 @pytest.mark.parametrize(
@@ -419,7 +354,7 @@ def test_accuracy_vs_duration_plots_the_model_selection_result():
             [1, 2],
             [0.5, 0.6],
             [0.1],
-            "durations and std must have the same length; got 2 and 1",
+            "durations and accuracy_std must have the same length; got 2 and 1",
         ),
         (
             [1, 2],
@@ -429,7 +364,7 @@ def test_accuracy_vs_duration_plots_the_model_selection_result():
             "got values from 50 to 60",
         ),
         ([1, 2], [-0.1, 0.6], None, "accuracy must lie between 0 and 1"),
-        ([1, 2], [0.5, 0.6], [0.1, -0.1], "std must be non-negative"),
+        ([1, 2], [0.5, 0.6], [0.1, -0.1], "accuracy_std must be non-negative"),
         ([0, 2], [0.5, 0.6], None, "durations must be positive"),
         ([1, 2], [0.5, np.nan], None, "accuracy must be finite everywhere"),
         ([[1, 2]], [[0.5, 0.6]], None, "durations must be 1-D"),
@@ -438,7 +373,7 @@ def test_accuracy_vs_duration_plots_the_model_selection_result():
 )
 def test_accuracy_vs_duration_bad_input(durations, accuracy, std, err_msg):
     with pytest.raises(ValueError, match=re.escape(err_msg)):
-        plot_accuracy_vs_duration(durations, accuracy, std=std)
+        AccuracyVsDurationDisplay(durations, accuracy, accuracy_std=std).plot()
 
 
 # --------------------------------------------------------------------------- #
@@ -447,7 +382,7 @@ def test_accuracy_vs_duration_bad_input(durations, accuracy, std, err_msg):
 
 
 def test_training_curve_draws_one_line_per_key():
-    ax = plot_training_curve(HISTORY)
+    ax = TrainingCurveDisplay.from_history(HISTORY).ax_
     assert [line.get_label() for line in ax.lines] == ["train_loss", "valid_loss"]
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
     np.testing.assert_array_equal(
@@ -466,13 +401,13 @@ def test_training_curve_reads_a_skorch_history_and_an_estimator():
         history.new_epoch()
         for key, value in row.items():
             history.record(key, value)
-    ax = plot_training_curve(history, keys="train_loss")
+    ax = TrainingCurveDisplay.from_history(history, keys="train_loss").ax_
     np.testing.assert_array_equal(
         ax.lines[0].get_ydata(), [row["train_loss"] for row in HISTORY]
     )
     estimator = SimpleNamespace(history_=history)
-    ax = plot_training_curve(estimator)
-    assert len(ax.lines) == 2
+    display = TrainingCurveDisplay.from_estimator(estimator)
+    assert list(display.lines_) == ["train_loss", "valid_loss"]
 
 
 def test_training_curve_skips_epochs_without_a_key_and_counts_from_one():
@@ -482,7 +417,9 @@ def test_training_curve_skips_epochs_without_a_key_and_counts_from_one():
         {"train_loss": 1.0, "valid_acc": None},
         {"train_loss": 0.8, "valid_acc": 0.7},
     ]
-    ax = plot_training_curve(history, keys=["train_loss", "valid_acc"])
+    ax = TrainingCurveDisplay.from_history(
+        history, keys=["train_loss", "valid_acc"]
+    ).ax_
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3, 4])
     np.testing.assert_array_equal(ax.lines[1].get_xdata(), [2, 4])
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.4, 0.7])
@@ -491,13 +428,15 @@ def test_training_curve_skips_epochs_without_a_key_and_counts_from_one():
 
 def test_training_curve_warns_about_missing_keys():
     with pytest.warns(UserWarning, match=re.escape("['valid_acc']")):
-        ax = plot_training_curve(HISTORY, keys=("train_loss", "valid_acc"))
+        ax = TrainingCurveDisplay.from_history(
+            HISTORY, keys=("train_loss", "valid_acc")
+        ).ax_
     assert [line.get_label() for line in ax.lines] == ["train_loss"]
 
 
 def test_training_curve_honours_ax():
     _, (left, right) = plt.subplots(1, 2)
-    ax = plot_training_curve(HISTORY, ax=left)
+    ax = TrainingCurveDisplay.from_history(HISTORY, ax=left).ax_
     assert ax is left
     assert len(left.lines) == 2
     assert not right.lines
@@ -534,4 +473,106 @@ def test_training_curve_honours_ax():
 )
 def test_training_curve_bad_input(history, keys, error, err_msg):
     with pytest.raises(error, match=re.escape(err_msg)):
-        plot_training_curve(history, keys=keys)
+        TrainingCurveDisplay.from_history(history, keys=keys)
+
+
+def test_training_curve_from_a_fitted_network_and_a_pipeline():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from micfp.neural import MLPClassifier
+
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    y = np.repeat([0, 1], 10)
+    pipe = make_pipeline(
+        StandardScaler(), MLPClassifier((4,), max_epochs=3, random_state=0)
+    ).fit(X, y)
+    display = TrainingCurveDisplay.from_estimator(pipe, keys="train_loss")
+    np.testing.assert_array_equal(
+        display.lines_["train_loss"].get_ydata(),
+        [row["train_loss"] for row in pipe[-1].history_],
+    )
+    with pytest.raises(TypeError, match="without one"):
+        TrainingCurveDisplay.from_estimator(StandardScaler())
+
+
+def test_training_curve_display_redraws_its_curves():
+    first = TrainingCurveDisplay.from_history(HISTORY)
+    _, ax = plt.subplots()
+    again = TrainingCurveDisplay(first.curves).plot(ax=ax)
+    assert again.ax_ is ax
+    np.testing.assert_array_equal(
+        again.lines_["valid_loss"].get_ydata(), [1.6, 1.2, 1.1]
+    )
+    with pytest.raises(ValueError, match="curves must be a non-empty dict"):
+        TrainingCurveDisplay({}).plot()
+    with pytest.raises(ValueError, match="same length"):
+        TrainingCurveDisplay({"loss": ([1, 2], [0.5])}).plot()
+
+
+@pytest.mark.parametrize(
+    "results, kwargs, error, err_msg",
+    [
+        ({}, {"accuracy": "segment"}, ValueError, "accuracy must be one of"),
+        ([1.0], {}, TypeError, "results must be the dict"),
+        ({"durations": [1.0]}, {}, ValueError, "results lacks"),
+        (
+            {
+                "durations": [1.0],
+                "vary": "both",
+                "recording_accuracy": [0.5],
+                "recording_accuracy_std": [0.1],
+            },
+            {},
+            ValueError,
+            "results['vary'] must be 'test' or 'train'",
+        ),
+    ],
+)
+def test_accuracy_vs_duration_from_results_bad_input(results, kwargs, error, err_msg):
+    with pytest.raises(error, match=re.escape(err_msg)):
+        AccuracyVsDurationDisplay.from_results(results, **kwargs)
+
+
+def test_tsne_from_estimator_transforms_first():
+    from sklearn.decomposition import PCA
+
+    X, y = _blobs()
+    pca = PCA(n_components=2).fit(X)
+    display = TSNEDisplay.from_estimator(
+        pca, X, y, perplexity=5, random_state=0, tsne_kw=FAST_TSNE
+    )
+    expected = TSNEDisplay.from_features(
+        pca.transform(X), y, perplexity=5, random_state=0, tsne_kw=FAST_TSNE
+    )
+    np.testing.assert_allclose(display.embedding_, expected.embedding_)
+    with pytest.raises(TypeError, match="fitted transformer"):
+        TSNEDisplay.from_estimator(object(), X, y)
+
+
+@pytest.mark.parametrize(
+    "display",
+    [
+        lambda: TSNEDisplay([[0, 0], [1, 1]], [0, 1]),
+        lambda: AccuracyVsDurationDisplay([1, 2], [0.5, 0.6]),
+        lambda: TrainingCurveDisplay({"loss": ([1, 2], [0.5, 0.4])}),
+        lambda: ChangeCurveDisplay([0.5, 1.0, 1.5], [0.1, 0.9, 0.2]),
+        lambda: TippettDisplay([-1.0, 2.0, -0.5, 1.5], [0, 1, 0, 1]),
+        lambda: ECEDisplay([-1.0, 2.0, -0.5, 1.5], [0, 1, 0, 1]),
+        lambda: PAVDisplay([-1.0, 2.0, -0.5, 1.5], [0, 1, 0, 1]),
+    ],
+    ids=["tsne", "accuracy", "training", "change", "tippett", "ece", "pav"],
+)
+def test_every_display_follows_the_display_api(display):
+    display = display()
+    assert isinstance(display, BaseDisplay)
+    assert isinstance(display, BaseDisplay)
+    assert display.plot() is display
+    assert display.figure_ is display.ax_.figure
+    _, ax = plt.subplots()
+    assert display.plot(ax=ax).ax_ is ax
+
+
+def test_base_display_is_abstract():
+    with pytest.raises(TypeError, match="plot"):
+        BaseDisplay()

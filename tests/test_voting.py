@@ -6,7 +6,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from micfp.voting import SegmentVotingClassifier, vote_by_group
+from micfp.voting import (
+    SegmentVotingClassifier,
+    clip_votes,
+    group_labels,
+    vote_by_group,
+)
 from micfp.voting._segments import cut_segments, segment_starts
 
 
@@ -214,3 +219,42 @@ def test_rows_mode_uses_one_segment_per_row():
 )
 def test_segments_mode_checks(estimator, check):
     check(clone(estimator))
+
+
+def test_clip_votes_soft_are_probabilities_and_hard_one_hot_labels():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = np.array(["a", "b", "c"])[rng.integers(0, 3, 30)]
+    clf = LogisticRegression().fit(X, y)
+    np.testing.assert_array_equal(clip_votes(clf, X), clf.predict_proba(X))
+    hard = clip_votes(clf, X, voting="hard")
+    assert hard.shape == (30, 3)
+    np.testing.assert_array_equal(hard.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.classes_[hard.argmax(axis=1)], clf.predict(X))
+
+
+def test_clip_votes_rejects_unknown_voting():
+    clf = DummyClassifier().fit([[0], [1]], [0, 1])
+    with pytest.raises(ValueError, match=r"voting must be one of \['hard', 'soft'\]"):
+        clip_votes(clf, [[0]], voting="mean")
+
+
+def test_group_labels_follow_the_order_of_vote_by_group():
+    y = ["b", "a", "b", "c"]
+    groups = [9, 2, 9, 5]
+    ids, _ = vote_by_group(np.full((4, 2), 0.5), groups)
+    assert ids.tolist() == [2, 5, 9]
+    assert group_labels(y, groups).tolist() == ["a", "c", "b"]
+
+
+@pytest.mark.parametrize(
+    "y, groups, message",
+    [
+        (["a", "b"], [1, 1], "group 1 holds more than one"),
+        (["a", "a", "a"], [1, 1], "inconsistent numbers of samples"),
+        ([["a"], ["a"]], [1, 1], "must be 1-D"),
+    ],
+)
+def test_group_labels_rejects_bad_input(y, groups, message):
+    with pytest.raises(ValueError, match=message):
+        group_labels(y, groups)

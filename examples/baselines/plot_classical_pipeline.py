@@ -26,9 +26,10 @@ study (two Neumann KM 184): we look at how often they are confused.
 # music and are tested on new speech.
 import matplotlib.pyplot as plt
 import numpy as np
+import sklearn
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score
+from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
@@ -43,7 +44,6 @@ from micfp.datasets import make_recordings
 from micfp.denoise import NoiseResidual
 from micfp.features import LogSpectrum
 from micfp.model_selection import make_recording_scorer, split_recordings
-from micfp.plot import plot_confusion_matrix
 
 recordings, params = make_recordings(
     n_devices=5,
@@ -85,7 +85,8 @@ classifiers = {
     "Gaussian naive Bayes": GaussianNB(),
     "decision tree": DecisionTreeClassifier(random_state=0),
 }
-vote = make_recording_scorer(voting="hard")
+with sklearn.config_context(enable_metadata_routing=True):
+    vote = make_recording_scorer(voting="hard")
 models, rows = {}, []
 for name, classifier in classifiers.items():
     model = make_classical_pipeline(recordings.sr, classifier).fit(X_train, y_train)
@@ -145,7 +146,7 @@ for ax, truth, pred, title in [
     (ax_classical, y_test, y_pred, f"MFCC + ZCR + RMS, {best_name}"),
     (ax_residual, yr_test, yr_pred, "noise residual + log spectrum"),
 ]:
-    plot_confusion_matrix(
+    ConfusionMatrixDisplay.from_predictions(
         truth, pred, normalize="true", values_format=".2f", ax=ax, colorbar=False
     )
     ax.set_title(title)

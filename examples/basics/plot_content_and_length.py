@@ -20,6 +20,7 @@ take 3: clips of one recording are never on both sides.
 # logistic regression, as in the quickstart.
 import matplotlib.pyplot as plt
 import numpy as np
+import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -33,7 +34,7 @@ from micfp.model_selection import (
     make_recording_scorer,
     split_recordings,
 )
-from micfp.plot import plot_accuracy_vs_duration
+from micfp.plot import AccuracyVsDurationDisplay
 
 
 def make_model():
@@ -58,7 +59,9 @@ def evaluate(content):
     X_train, y_train, _ = extract_clips(train, n_clips=40, random_state=0)
     X_test, y_test, groups = extract_clips(test, n_clips=40, random_state=1)
     model = make_model().fit(X_train, y_train)
-    recording_accuracy = make_recording_scorer()(model, X_test, y_test, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = make_recording_scorer()
+    recording_accuracy = scorer(model, X_test, y_test, groups=groups)
     return model.score(X_test, y_test), recording_accuracy
 
 
@@ -150,14 +153,10 @@ for ax, kind in [(ax_clip, "clip"), (ax_recording, "recording")]:
         ("test audio varies", by_test),
         ("training audio varies", by_train),
     ]:
-        plot_accuracy_vs_duration(
-            result["durations"],
-            result[f"{kind}_accuracy"],
-            std=result[f"{kind}_accuracy_std"],
-            label=label,
-            xlabel="Duration per recording (s)",
-            ax=ax,
+        AccuracyVsDurationDisplay.from_results(
+            result, accuracy=kind, label=label, ax=ax
         )
+    ax.set_xlabel("Duration per recording (s)")
     ax.set_xscale("log")
     ax.set_title(f"{kind.capitalize()} accuracy")
 fig.tight_layout()

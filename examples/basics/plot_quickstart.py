@@ -22,8 +22,9 @@ each device adds. The steps are those of every micfp analysis:
 # does not.
 import matplotlib.pyplot as plt
 import numpy as np
+import sklearn
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import classification_report
+from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -32,7 +33,6 @@ from micfp.datasets import make_recordings
 from micfp.denoise import NoiseResidual
 from micfp.features import LogSpectrum
 from micfp.model_selection import make_recording_scorer, split_recordings
-from micfp.plot import plot_confusion_matrix
 from micfp.voting import vote_by_group
 
 recordings = make_recordings(n_devices=6, n_recordings=3, duration=20, random_state=1)
@@ -93,7 +93,8 @@ for device, predicted in zip(recording_true, recording_pred, strict=True):
 # %%
 # The same number comes from a scorer that votes, the one to pass to
 # cross-validation or a grid search (see the user guide on evaluation).
-scorer = make_recording_scorer()
+with sklearn.config_context(enable_metadata_routing=True):
+    scorer = make_recording_scorer()
 print(f"recording accuracy: {scorer(model, X_test, y_test, groups=groups_test):.2f}")
 
 # %%
@@ -104,7 +105,7 @@ print(f"recording accuracy: {scorer(model, X_test, y_test, groups=groups_test):.
 print(classification_report(y_test, model.predict(X_test)))
 
 fig, (ax_clips, ax_recordings) = plt.subplots(1, 2, figsize=(10, 4.5))
-plot_confusion_matrix(
+ConfusionMatrixDisplay.from_predictions(
     y_test,
     model.predict(X_test),
     normalize="true",
@@ -113,7 +114,9 @@ plot_confusion_matrix(
     colorbar=False,
 )
 ax_clips.set_title("Clips (row-normalized)")
-plot_confusion_matrix(recording_true, recording_pred, ax=ax_recordings, colorbar=False)
+ConfusionMatrixDisplay.from_predictions(
+    recording_true, recording_pred, ax=ax_recordings, colorbar=False
+)
 ax_recordings.set_title("Recordings (counts)")
 fig.tight_layout()
 plt.show()

@@ -5,6 +5,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
+def _take(values, idx):
+    return None if values is None else [values[i] for i in idx]
+
+
 @dataclass(eq=False)
 class Recordings:
     """A set of mono recordings at one sample rate, each labelled with its device.
@@ -21,17 +25,28 @@ class Recordings:
         Sample rate shared by all recordings, in Hz.
     devices : array-like of shape (n_recordings,)
         Device label of each recording.
-    recording_ids : array-like of shape (n_recordings,)
-        Identifier of each recording within its device: the take number
-        (1, 2, ...) for simulated recordings; for loaded ones, the file stem
-        or the ``recording`` group of the file-name pattern, as a string.
+    recording_ids : array-like of int of shape (n_recordings,)
+        Take number of each recording within its device, counting from 1:
+        for simulated recordings the take; for loaded ones the position of
+        the file among its device's audio files in natural order of their
+        names (``rec-2`` before ``rec-10``), so that
+        ``recordings.recording_ids <= 2`` selects the first two takes of
+        every device either way. The name itself is in ``names``.
     paths : list of str or None, default=None
         Source file of each recording, or None for simulated ones.
     skipped : tuple of (str, str), default=()
-        Files that :func:`~micfp.io.load_recordings` found but could not read
-        with ``on_error="skip"``: one ``(path, reason)`` pair each, the reason
-        being the message the file would have raised. Empty when nothing was
-        skipped; :meth:`subset` keeps it.
+        Files that :func:`~micfp.io.load_recordings` found but did not read
+        (not audio, another extension, not matching the pattern, or
+        unreadable with ``on_error="skip"``): one ``(path, reason)`` pair
+        each. Empty when nothing was skipped; :meth:`subset` keeps it.
+    names : list of str or None, default=None
+        Name of each recording within its device: the file stem, or the
+        ``recording`` group of the file-name pattern, for loaded recordings;
+        None for simulated ones.
+    provenance : list of AudioInfo or None, default=None
+        What each source file was, as read (SHA-256, container, codec, sample
+        rate, channels, bit depth or bitrate, duration); see
+        :class:`AudioInfo`. None for simulated recordings.
 
     Attributes
     ----------
@@ -58,6 +73,8 @@ class Recordings:
     recording_ids: np.ndarray
     paths: list | None = field(default=None)
     skipped: tuple = field(default=())
+    names: list | None = field(default=None)
+    provenance: list | None = field(default=None)
 
     def __post_init__(self):
         self.signals = list(self.signals)
@@ -70,13 +87,19 @@ class Recordings:
                     f"{name} must have one entry per recording ({n}); "
                     f"got {len(getattr(self, name))}."
                 )
-        if self.paths is not None:
-            self.paths = [str(p) for p in self.paths]
-            if len(self.paths) != n:
+        for name in ("paths", "names", "provenance"):
+            values = getattr(self, name)
+            if values is None:
+                continue
+            values = list(values)
+            if name != "provenance":
+                values = [str(v) for v in values]
+            if len(values) != n:
                 raise ValueError(
-                    f"paths must have one entry per recording ({n}); "
-                    f"got {len(self.paths)}."
+                    f"{name} must have one entry per recording ({n}); "
+                    f"got {len(values)}."
                 )
+            setattr(self, name, values)
         try:
             self.skipped = tuple((str(p), str(r)) for p, r in self.skipped)
         except (TypeError, ValueError) as exc:
@@ -119,8 +142,10 @@ class Recordings:
             sr=self.sr,
             devices=self.devices[idx],
             recording_ids=self.recording_ids[idx],
-            paths=None if self.paths is None else [self.paths[i] for i in idx],
+            paths=_take(self.paths, idx),
             skipped=self.skipped,
+            names=_take(self.names, idx),
+            provenance=_take(self.provenance, idx),
         )
 
     def __repr__(self):

@@ -49,6 +49,10 @@ class WavFormatError(Exception):
     """The bytes are not a WAV file micfp can read; the message says why."""
 
 
+class WavEncodingError(WavFormatError):
+    """The samples are coded in a way micfp's parser does not decode (ADPCM, ...)."""
+
+
 class WavTruncatedError(WavFormatError):
     """The file ends before the samples its header announces."""
 
@@ -95,16 +99,13 @@ def _parse_fmt(body, size, endian):
             )
         guid = body[24:40]
         if guid[4:] != (_GUID_TAIL_BIG if endian == ">" else _GUID_TAIL):
-            raise WavFormatError(
+            raise WavEncodingError(
                 f"its WAVE_FORMAT_EXTENSIBLE subformat {guid.hex()} is not "
                 "PCM or IEEE float"
             )
         (tag,) = struct.unpack(endian + "I", guid[:4])
     if tag not in (_PCM, _IEEE_FLOAT):
-        raise WavFormatError(
-            f"its samples are {_format_name(tag)}; micfp reads PCM (format "
-            "tag 0x0001) and IEEE float (0x0003)"
-        )
+        raise WavEncodingError(f"its samples are {_format_name(tag)}")
     if n_channels == 0:
         raise WavFormatError("its 'fmt ' chunk declares 0 channels")
     if not 1 <= sr <= MAX_SAMPLE_RATE:
@@ -159,6 +160,185 @@ def _riff_header(f, file_size):
     return endian, magic == b"RF64", 8 + riff_size
 
 
+class _ChunkWalk:
+    """State of the walk over the chunks of one WAV file.
+
+    :meth:`run` reads one chunk header at a time and hands the chunk to the
+    handler for its name; the handlers check the sizes the chunk declares and
+    record what the file holds (its format, where its samples are) or a note
+    about what was skipped.
+    """
+
+    def __init__(self, f, file_size):
+        self.f = f
+        self.file_size = file_size
+        self.endian, self.is_rf64, self.riff_end = _riff_header(f, file_size)
+        self.rf64_data_size = None
+        self.fmt = None
+        self.layout = None
+        self.notes = []
+        self.pos = 12
+
+    def run(self):
+        """Walk the chunks and return the :class:`WavLayout` with its notes."""
+        for _ in range(_MAX_CHUNKS):
+            if self._finished():
+                return replace(self.layout, notes=tuple(self.notes))
+            header = self._chunk_header()
+            if header is None:
+                return replace(self.layout, notes=tuple(self.notes))
+            chunk_id, size = header
+            if not self._handle(chunk_id, size):
+                return replace(self.layout, notes=tuple(self.notes))
+            # chunks of an odd size are followed by a pad byte
+            self.pos += 8 + size + (size & 1)
+        if not self._finished():
+            if self.layout is None:
+                raise WavFormatError(
+                    f"no 'data' chunk among its first {_MAX_CHUNKS} chunks"
+                )
+            self.notes.append(f"Chunks after the first {_MAX_CHUNKS} ignored.")
+        return replace(self.layout, notes=tuple(self.notes))
+
+    def _finished(self):
+        """Whether the walk is over: the samples are found and no chunk follows."""
+        if self.layout is None:
+            if self.pos >= self.file_size:
+                missing = "no 'fmt ' chunk and " if self.fmt is None else ""
+                raise WavFormatError(f"it has {missing}no 'data' chunk")
+            return False
+        # the samples are found: stop at the end of the RIFF form
+        left = min(self.file_size, self.riff_end) - self.pos
+        if left >= 8:
+            return False
+        if self.riff_end > self.file_size:
+            self.notes.append(
+                f"The RIFF header declares {self.riff_end} bytes but the file "
+                f"holds {self.file_size}; the data chunk is complete."
+            )
+        elif left > 0:
+            self.notes.append(f"{left} byte(s) after the last chunk ignored.")
+        return True
+
+    def _stop_or_raise(self, note, error):
+        """Note ``note`` and stop once the samples are found; raise ``error`` before."""
+        if self.layout is None:
+            raise error
+        self.notes.append(note)
+
+    def _chunk_header(self):
+        """Return ``(chunk_id, size)`` of the chunk at ``pos``, or None to stop."""
+        pos = self.pos
+        self.f.seek(pos)
+        header = self.f.read(8)
+        if len(header) < 8:
+            self._stop_or_raise(
+                f"Incomplete chunk header at byte {pos} ignored.",
+                WavTruncatedError(
+                    "it is truncated: the file ends inside the chunk header at "
+                    f"byte {pos} ({len(header)} of 8 bytes present)"
+                ),
+            )
+            return None
+        chunk_id = header[:4]
+        if not all(0x20 <= c < 0x7F for c in chunk_id):
+            cause = (
+                "the size of the chunk before them is wrong"
+                if pos > 12
+                else "no chunk follows the RIFF header"
+            )
+            self._stop_or_raise(
+                f"The {min(self.file_size, self.riff_end) - pos} byte(s) from "
+                f"byte {pos} do not start with a chunk name ({chunk_id!r}); they "
+                "were ignored.",
+                WavFormatError(
+                    f"the bytes at byte {pos} do not start a chunk ({chunk_id!r} "
+                    f"is not a chunk name): {cause}"
+                ),
+            )
+            return None
+        (size,) = struct.unpack(self.endian + "I", header[4:])
+        if chunk_id == b"data" and self.is_rf64 and size == 0xFFFFFFFF:
+            if self.rf64_data_size is None:
+                raise WavFormatError(
+                    "it is an RF64 file without a 'ds64' chunk giving the size "
+                    "of its data chunk"
+                )
+            size = self.rf64_data_size
+        return chunk_id, size
+
+    def _handle(self, chunk_id, size):
+        """Hand the chunk to its handler; return False to stop the walk."""
+        available = self.file_size - self.pos - 8
+        if chunk_id == b"data" and self.layout is None:
+            self._on_data(size, available)
+        elif size > available:
+            self._stop_or_raise(
+                f"Chunk {chunk_id!r} at byte {self.pos} declares {size} bytes but "
+                f"only {available} follow; it was ignored.",
+                WavTruncatedError(
+                    f"it is truncated, or its header is wrong: its chunk "
+                    f"{chunk_id!r} at byte {self.pos} declares {size} bytes but "
+                    f"only {available} follow its header"
+                ),
+            )
+            return False
+        elif chunk_id == b"fmt ":
+            self._on_fmt(size)
+        elif chunk_id == b"ds64" and self.is_rf64 and self.pos == 12:
+            self._on_ds64(size)
+        elif chunk_id not in _QUIET_CHUNKS:
+            self.notes.append(
+                f"Chunk {chunk_id!r} (non-data) not understood, skipping it."
+            )
+        return True
+
+    def _on_data(self, size, available):
+        if self.fmt is None:
+            raise WavFormatError("its 'data' chunk comes before its 'fmt ' chunk")
+        if size > available:
+            raise WavTruncatedError(
+                f"it is truncated, or its header is wrong: its data chunk "
+                f"declares {size} bytes but only {available} follow its header"
+            )
+        sr, n_channels, container, kind = self.fmt
+        block_align = n_channels * container
+        n_frames, partial = divmod(size, block_align)
+        if partial:
+            self.notes.append(
+                f"The data chunk ends with {partial} byte(s) of an incomplete "
+                f"{block_align}-byte frame; they were ignored."
+            )
+        self.layout = WavLayout(
+            sr,
+            n_channels,
+            container,
+            kind,
+            self.endian == ">",
+            self.pos + 8,
+            n_frames,
+            (),
+        )
+
+    def _on_fmt(self, size):
+        if self.fmt is not None:
+            self.notes.append(f"Second 'fmt ' chunk at byte {self.pos} ignored.")
+        elif size < 16:
+            raise WavFormatError(
+                f"its 'fmt ' chunk is {size} bytes long; at least 16 expected"
+            )
+        else:
+            self.fmt = _parse_fmt(self.f.read(min(size, 40)), size, self.endian)
+
+    def _on_ds64(self, size):
+        if size < 24:
+            raise WavFormatError(
+                f"its RF64 'ds64' chunk is {size} bytes long; at least 24 expected"
+            )
+        riff_size, self.rf64_data_size = struct.unpack("<QQ", self.f.read(16))
+        self.riff_end = 8 + riff_size
+
+
 def parse_wav(f, file_size):
     """Walk the chunks of the open file ``f`` and return its :class:`WavLayout`.
 
@@ -166,125 +346,7 @@ def parse_wav(f, file_size):
     message that says what is wrong; reads at most a few dozen bytes a chunk.
     Problems after a complete data chunk are returned as notes instead.
     """
-    endian, is_rf64, riff_end = _riff_header(f, file_size)
-    rf64_data_size = None
-    fmt = None
-    layout = None
-    notes = []
-    pos = 12
-    n_chunks = 0
-    while True:
-        # the samples are found: stop at the end of the RIFF form
-        end = min(file_size, riff_end) if layout is not None else file_size
-        left = end - pos
-        if layout is not None and left < 8:
-            if riff_end > file_size:
-                notes.append(
-                    f"The RIFF header declares {riff_end} bytes but the file "
-                    f"holds {file_size}; the data chunk is complete."
-                )
-            elif left > 0:
-                notes.append(f"{left} byte(s) after the last chunk ignored.")
-            break
-        if left <= 0:
-            missing = "no 'fmt ' chunk and " if fmt is None else ""
-            raise WavFormatError(f"it has {missing}no 'data' chunk")
-        if n_chunks == _MAX_CHUNKS:
-            if layout is not None:
-                notes.append(f"Chunks after the first {_MAX_CHUNKS} ignored.")
-                break
-            raise WavFormatError(
-                f"no 'data' chunk among its first {_MAX_CHUNKS} chunks"
-            )
-        n_chunks += 1
-        f.seek(pos)
-        header = f.read(8)
-        if len(header) < 8:
-            if layout is not None:
-                notes.append(f"Incomplete chunk header at byte {pos} ignored.")
-                break
-            raise WavTruncatedError(
-                f"it is truncated: the file ends inside the chunk header at byte "
-                f"{pos} ({len(header)} of 8 bytes present)"
-            )
-        chunk_id = header[:4]
-        if not all(0x20 <= c < 0x7F for c in chunk_id):
-            if layout is not None:
-                notes.append(
-                    f"The {left} byte(s) from byte {pos} do not start with a "
-                    f"chunk name ({chunk_id!r}); they were ignored."
-                )
-                break
-            cause = (
-                "the size of the chunk before them is wrong"
-                if pos > 12
-                else "no chunk follows the RIFF header"
-            )
-            raise WavFormatError(
-                f"the bytes at byte {pos} do not start a chunk ({chunk_id!r} is "
-                f"not a chunk name): {cause}"
-            )
-        (size,) = struct.unpack(endian + "I", header[4:])
-        if chunk_id == b"data" and is_rf64 and size == 0xFFFFFFFF:
-            if rf64_data_size is None:
-                raise WavFormatError(
-                    "it is an RF64 file without a 'ds64' chunk giving the size "
-                    "of its data chunk"
-                )
-            size = rf64_data_size
-        available = file_size - pos - 8
-        if chunk_id == b"data" and layout is None:
-            if fmt is None:
-                raise WavFormatError("its 'data' chunk comes before its 'fmt ' chunk")
-            if size > available:
-                raise WavTruncatedError(
-                    f"it is truncated, or its header is wrong: its data chunk "
-                    f"declares {size} bytes but only {available} follow its header"
-                )
-            sr, n_channels, container, kind = fmt
-            block_align = n_channels * container
-            n_frames, partial = divmod(size, block_align)
-            if partial:
-                notes.append(
-                    f"The data chunk ends with {partial} byte(s) of an incomplete "
-                    f"{block_align}-byte frame; they were ignored."
-                )
-            layout = WavLayout(
-                sr, n_channels, container, kind, endian == ">", pos + 8, n_frames, ()
-            )
-        elif size > available:
-            if layout is not None:
-                notes.append(
-                    f"Chunk {chunk_id!r} at byte {pos} declares {size} bytes but "
-                    f"only {available} follow; it was ignored."
-                )
-                break
-            raise WavTruncatedError(
-                f"it is truncated, or its header is wrong: its chunk {chunk_id!r} "
-                f"at byte {pos} declares {size} bytes but only {available} follow "
-                "its header"
-            )
-        elif chunk_id == b"fmt ":
-            if fmt is not None:
-                notes.append(f"Second 'fmt ' chunk at byte {pos} ignored.")
-            elif size < 16:
-                raise WavFormatError(
-                    f"its 'fmt ' chunk is {size} bytes long; at least 16 expected"
-                )
-            else:
-                fmt = _parse_fmt(f.read(min(size, 40)), size, endian)
-        elif chunk_id == b"ds64" and is_rf64 and pos == 12:
-            if size < 24:
-                raise WavFormatError(
-                    f"its RF64 'ds64' chunk is {size} bytes long; at least 24 expected"
-                )
-            riff_size, rf64_data_size = struct.unpack("<QQ", f.read(16))
-            riff_end = 8 + riff_size
-        elif chunk_id not in _QUIET_CHUNKS:
-            notes.append(f"Chunk {chunk_id!r} (non-data) not understood, skipping it.")
-        # chunks of an odd size are followed by a pad byte
-        pos += 8 + size + (size & 1)
-    return replace(layout, notes=tuple(notes))
+    return _ChunkWalk(f, file_size).run()
 
 
 def _raw_dtype(layout):

@@ -1,16 +1,17 @@
-"""Reading WAV files with micfp's own parser, writing them with scipy.
+"""Reading audio files, writing WAV files.
 
-:func:`read_audio` parses the header itself (see ``_riff.py``) so that a
-damaged or hostile file raises :class:`~micfp.exceptions.AudioFileError`
-naming the file, no size a header declares is allocated before it is checked
-against the file, and the samples are decoded block by block straight into
-the returned array. :func:`write_audio` goes through
+:func:`read_audio` recognises the format from the file's first bytes
+(``_formats.py``), parses PCM and float WAV itself (``_riff.py``) and hands
+other formats to soundfile or PyAV (``_decoders.py``), so that a damaged or
+hostile file raises :class:`~micfp.exceptions.AudioFileError` naming the
+file, whatever decodes it. :func:`write_audio` goes through
 :func:`scipy.io.wavfile.write`.
 """
 
 import math
 import os
 import warnings
+from collections import namedtuple
 from numbers import Integral
 from pathlib import Path
 
@@ -19,8 +20,24 @@ from scipy.io import wavfile
 from scipy.signal import resample_poly
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..exceptions import AudioFileError, AudioValueError, DegradedResultWarning
-from ._riff import WavFormatError, WavTruncatedError, decode, parse_wav
+from ..exceptions import (
+    AudioError,
+    AudioFileError,
+    AudioValueError,
+    DegradedResultWarning,
+)
+from ._decoders import check_channel, decode_av, decode_soundfile, sha256_of
+from ._formats import EXTENSIONS, INSTALL, Format, import_backend, sniff
+from ._info import AudioInfo
+from ._riff import (
+    WavEncodingError,
+    WavFormatError,
+    WavTruncatedError,
+    decode,
+    parse_wav,
+)
+
+_Read = namedtuple("_Read", "signal sr file_sr notes info")
 
 # subtype -> (numpy dtype scipy writes, full scale or None for float)
 _SUBTYPES = {
@@ -69,21 +86,19 @@ def _check_path(path):
     )
 
 
-def _decode_file(f, path, *, mono, dtype, channel):
-    """Parse and decode the open file ``f``; return the signal and its layout."""
-    name = str(path)
+def _decode_wav(f, name, *, file_size, dtype, mono, channel):
+    """Decode a PCM or float WAV file with micfp's parser; as the decoders do."""
+    f.seek(0)
     try:
-        layout = parse_wav(f, os.fstat(f.fileno()).st_size)
-        if channel is not None and channel >= layout.n_channels:
-            raise AudioValueError(
-                f"WAV file {name!r} has {layout.n_channels} channel(s); "
-                f"channel={channel} does not exist (channels count from 0)."
-            )
+        layout = parse_wav(f, file_size)
+        check_channel(name, layout.n_channels, channel)
         if layout.n_frames == 0:
             raise AudioValueError(f"WAV file {name!r} holds no samples.")
         signal, n_bad, n_overflow = decode(
             f, layout, dtype=dtype, channel=channel, mono=mono
         )
+    except WavEncodingError:
+        raise
     except WavFormatError as exc:
         advice = (
             " Copy or export the file again."
@@ -93,8 +108,6 @@ def _decode_file(f, path, *, mono, dtype, channel):
         raise AudioFileError(
             f"Cannot read {name!r} as a WAV file: {exc}.{advice}"
         ) from None
-    except OSError as exc:
-        raise AudioFileError(f"Cannot read {name!r}: {exc}") from exc
     if n_bad:
         raise AudioValueError(
             f"WAV file {name!r} holds {n_bad} NaN or infinite sample(s) out of "
@@ -107,33 +120,115 @@ def _decode_file(f, path, *, mono, dtype, channel):
             f"{n_overflow} of the returned values would be infinite; samples "
             f"must be finite{advice}."
         )
-    return signal, layout
+    bits = 8 * layout.container
+    codec = {"u": "PCM_U8", "f": "FLOAT" if bits == 32 else "DOUBLE"}.get(
+        layout.kind, f"PCM_{bits}"
+    )
+    details = {
+        "codec": codec,
+        "sr": layout.sr,
+        "n_channels": layout.n_channels,
+        "n_frames": layout.n_frames,
+        "bit_depth": bits,
+        "bitrate": layout.sr * layout.n_channels * bits,
+        "decoder": "micfp",
+    }
+    return signal, details, list(layout.notes)
 
 
-def _read_wav(path, *, sr, mono, dtype, channel=None):
-    """Read one WAV file.
+def _unknown_format(name, head):
+    """Return the error for a file of no format micfp recognises."""
+    if not head:
+        return AudioFileError(f"Cannot read {name!r}: the file is empty (0 bytes).")
+    suffix = Path(name).suffix.lower()
+    expected = EXTENSIONS.get(suffix)
+    mismatch = (
+        f" Its name ends in {suffix!r}, but it does not hold {expected} audio."
+        if expected
+        else ""
+    )
+    return AudioFileError(
+        f"Cannot read {name!r}: it starts with {head[:16]!r}, the start of no "
+        f"audio format micfp recognises.{mismatch} micfp reads WAV itself, "
+        "FLAC, OGG (Vorbis, Opus), MP3, AIFF, W64, CAF, AU and compressed WAV "
+        "(mu-law, A-law, ADPCM) with soundfile, and MP4/M4A/3GP, AAC, AMR, "
+        f"WMA, Matroska/WebM and AVI audio with PyAV ({INSTALL}); convert "
+        "anything else to WAV or FLAC, for example with ffmpeg."
+    )
 
-    Returns the signal, its sample rate, the file's own rate and the notes
-    about parts of the file that were skipped (unknown chunks, bytes after the
-    data), so that callers running in worker processes can report them in the
-    parent. ``channel`` keeps one channel and takes precedence over ``mono``.
+
+def _decode_file(f, name, *, dtype, mono, channel):
+    """Recognise and decode the open file ``f``; return signal, details, notes."""
+    file_size = os.fstat(f.fileno()).st_size
+    fmt, head = sniff(f)
+    if fmt is None:
+        raise _unknown_format(name, head) from None
+    kwargs = {"file_size": file_size, "dtype": dtype, "mono": mono, "channel": channel}
+    coding = None
+    if fmt.backend == "micfp":
+        try:
+            return fmt, _decode_wav(f, name, **kwargs)
+        except WavEncodingError as exc:
+            fmt, coding = Format("WAV", "soundfile"), str(exc)
+            what = coding.removeprefix("its ")
+            import_backend("soundfile", f"{name!r}, a WAV file whose {what},")
+    try:
+        if fmt.backend == "soundfile":
+            return fmt, decode_soundfile(f, name, fmt, coding=coding, **kwargs)
+        return fmt, decode_av(f, name, fmt, **kwargs)
+    except (AudioError, ImportError, OSError, MemoryError):
+        raise
+    except Exception as exc:
+        # the decoders' expected failures are reported where they occur; a
+        # library failing in an unforeseen way still names the file
+        library = "libsndfile" if fmt.backend == "soundfile" else "FFmpeg"
+        raise AudioFileError(
+            f"Cannot read {name!r} as {fmt.name} audio: {library} failed "
+            f"({type(exc).__name__}: {exc})."
+        ) from exc
+
+
+def _read_file(path, *, sr, mono, dtype, channel=None, with_info=False):
+    """Read one audio file.
+
+    Returns a :class:`_Read`: the signal, its sample rate, the file's own
+    rate, the notes about parts of the file that were skipped (unknown chunks,
+    bytes after the data), so that callers running in worker processes can
+    report them in the parent, and the file's :class:`AudioInfo` when
+    ``with_info``. ``channel`` keeps one channel and takes precedence over
+    ``mono``.
     """
     path = Path(path)
+    name = str(path)
     _check_path(path)
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed by the with block below
     except OSError as exc:
-        raise AudioFileError(
-            f"Cannot open {str(path)!r}: {exc.strerror or exc}."
-        ) from exc
+        raise AudioFileError(f"Cannot open {name!r}: {exc.strerror or exc}.") from exc
     with f:
-        signal, layout = _decode_file(f, path, mono=mono, dtype=dtype, channel=channel)
-    if sr is not None and sr != layout.sr:
+        try:
+            fmt, (signal, details, notes) = _decode_file(
+                f, name, dtype=dtype, mono=mono, channel=channel
+            )
+            info = None
+            if with_info:
+                size = os.fstat(f.fileno()).st_size
+                info = AudioInfo(
+                    path=name,
+                    sha256=sha256_of(f),
+                    size=size,
+                    container=fmt.name,
+                    **details,
+                )
+        except OSError as exc:
+            raise AudioFileError(f"Cannot read {name!r}: {exc}") from exc
+    file_sr = details["sr"]
+    if sr is not None and sr != file_sr:
         # the one step that holds two copies: resample_poly's input and output
-        g = math.gcd(int(sr), layout.sr)
-        signal = resample_poly(signal, int(sr) // g, layout.sr // g, axis=-1)
+        g = math.gcd(int(sr), file_sr)
+        signal = resample_poly(signal, int(sr) // g, file_sr // g, axis=-1)
         signal = signal.astype(dtype, copy=False)
-    return signal, int(layout.sr if sr is None else sr), layout.sr, list(layout.notes)
+    return _Read(signal, int(file_sr if sr is None else sr), file_sr, notes, info)
 
 
 def _emit_notes(path, notes):
@@ -146,38 +241,56 @@ def _emit_notes(path, notes):
         "path": [str, os.PathLike],
         "sr": [Interval(Integral, 1, None, closed="left"), None],
         "mono": ["boolean"],
+        "channel": [Interval(Integral, 0, None, closed="left"), None],
         "dtype": "no_validation",
+        "return_info": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
-def read_audio(path, *, sr=None, mono=True, dtype=np.float32):
-    """Read a WAV file as floating-point samples in [-1, 1).
+def read_audio(
+    path, *, sr=None, mono=True, channel=None, dtype=np.float32, return_info=False
+):
+    """Read an audio file as floating-point samples.
 
-    Reads PCM WAV files of 8 (unsigned), 16, 24 and 32 bits and IEEE float
-    files of 32 and 64 bits, plain or ``WAVE_FORMAT_EXTENSIBLE``, with any
-    number of channels; also PCM samples stored in 5 to 8 bytes, big-endian
-    ``RIFX`` files and ``RF64`` files (WAV beyond 4 GiB). Integer samples are
-    divided by the full scale of their container (128 around the centre 128
-    for 8-bit, :math:`2^{15}` for 16-bit, :math:`2^{23}` for 24-bit,
-    :math:`2^{31}` for 32-bit; samples of fewer bits than their container,
-    such as 20 bits in 3 bytes, are left-justified), which maps them to
-    [-1, 1); in float32, 32-bit samples within :math:`2^{-25}` of full scale
-    round up to 1.0. Float samples are kept as stored.
+    The format is recognised from the file's first bytes, whatever its name:
 
-    The header is checked before any sample is read, and every size it
-    declares against the size of the file, so a damaged file raises an error
-    that names it and what is wrong, and never makes the reader allocate more
-    than the file could hold. The samples are decoded a block at a time into
-    the returned array: reading holds one decoded copy of the samples and
-    about 32 thousand raw samples at a time, whatever the length of the file,
-    the number of channels kept or averaged, and the bit depth. Resampling is
-    the exception: :func:`scipy.signal.resample_poly` holds its input and its
-    output (in float64) at once.
+    - PCM and IEEE float WAV (8-bit unsigned, 16, 24, 32 bits and samples of
+      5 to 8 bytes; 32 and 64-bit float; plain or ``WAVE_FORMAT_EXTENSIBLE``,
+      ``RIFX`` and ``RF64``) are parsed by micfp itself. Integer samples are
+      divided by the full scale of their container (128 around the centre 128
+      for 8-bit, :math:`2^{15}` for 16-bit, :math:`2^{23}` for 24-bit,
+      :math:`2^{31}` for 32-bit; samples of fewer bits than their container,
+      such as 20 bits in 3 bytes, are left-justified), which maps them to
+      [-1, 1); in float32, 32-bit samples within :math:`2^{-25}` of full
+      scale round up to 1.0. Float samples are kept as stored. The header is
+      checked before any sample is read, and every size it declares against
+      the size of the file.
+    - FLAC, OGG (Vorbis, Opus), MP3, AIFF, W64, CAF, AU and WAV files of
+      other codings (mu-law, A-law, IMA and Microsoft ADPCM, GSM 6.10) are
+      decoded by libsndfile through soundfile.
+    - MP4, M4A and 3GP (AAC, ALAC), ADTS AAC, AMR-NB and AMR-WB, ASF (WMA),
+      Matroska and WebM, AVI and other FFmpeg containers are decoded by
+      FFmpeg through PyAV; the first audio track is read (a warning says when
+      there are more).
+
+    soundfile and PyAV are optional: install them with
+    ``pip install 'micfp[formats]'``. The samples are returned as the decoder
+    gives them, with no resampling, dithering or gain; libsndfile and FFmpeg
+    scale integer samples by the same full scales as above.
+
+    Reading holds one decoded copy of the samples and one block of about 32
+    thousand samples, whatever the length of the file and its channels. The
+    returned array is sized from the duration the file declares and never
+    grows beyond twice that (or, for a file that declares none, 1024 samples a
+    channel per byte of the file), so a header that lies cannot make the
+    reader allocate without limit. Resampling is the exception:
+    :func:`scipy.signal.resample_poly` holds its input and its output (in
+    float64) at once.
 
     Parameters
     ----------
     path : str or path-like
-        The WAV file.
+        The audio file.
     sr : int, default=None
         Sample rate to return, in Hz. When it differs from the file's rate, the
         signal is resampled with :func:`scipy.signal.resample_poly` using the
@@ -185,8 +298,14 @@ def read_audio(path, *, sr=None, mono=True, dtype=np.float32):
     mono : bool, default=True
         Average the channels into one. With False the result is always 2-D,
         one row per channel, even for a one-channel file.
+    channel : int, default=None
+        Channel to keep, counting from 0, as in :func:`load_recordings`: the
+        result is 1-D and ``mono`` is ignored. None keeps or averages all.
     dtype : {numpy.float32, numpy.float64}, default=numpy.float32
         Floating-point type of the returned samples.
+    return_info : bool, default=False
+        Also return the file's :class:`AudioInfo` (SHA-256, container, codec,
+        sample rate, channels, bit depth or bitrate, duration).
 
     Returns
     -------
@@ -194,32 +313,42 @@ def read_audio(path, *, sr=None, mono=True, dtype=np.float32):
         The samples, time on the last axis (librosa's convention).
     sr : int
         Sample rate of ``signal``, in Hz.
+    info : AudioInfo
+        Provenance of the file; only with ``return_info=True``.
 
     Raises
     ------
     AudioFileError
         If the path does not exist, is a folder or a broken link, or cannot be
-        opened; or the file is not a WAV file micfp reads: empty, not RIFF,
-        compressed samples (ADPCM, mu-law, MP3, ...), a header that is cut
-        short or contradicts itself (no ``fmt `` or ``data`` chunk, a chunk
-        declaring more bytes than the file holds, 0 channels, a sample rate
-        outside 1 Hz to 10 MHz, a block align or bits per sample that do not
-        fit together). Every message names the file and says what is wrong.
+        opened; or the file is empty, of no format micfp recognises (the
+        message gives its first bytes and the formats micfp reads), or
+        damaged: a WAV header that is cut short or contradicts itself (no
+        ``fmt `` or ``data`` chunk, a chunk declaring more bytes than the file
+        holds, 0 channels, a sample rate outside 1 Hz to 10 MHz, a block align
+        or bits per sample that do not fit together), a file libsndfile or
+        FFmpeg cannot decode, or a decoder giving more than twice the samples
+        the file declares. Every message names the file and says what is
+        wrong.
     AudioValueError
-        If the file holds no samples, or NaN or infinite samples.
+        If the file holds no samples, NaN or infinite samples, or fewer
+        channels than ``channel``.
+    ImportError
+        If the file needs soundfile or PyAV and it is not installed; the
+        message names the ``formats`` extra.
 
     Warns
     -----
     scipy.io.wavfile.WavFileWarning
-        When parts of the file that hold no samples are skipped: a chunk micfp
-        does not use (metadata such as ``bext``; ``LIST``, ``fact`` and padding
-        chunks pass silently), an incomplete last frame, or bytes after the
-        data chunk that do not form a chunk. The samples are read in full.
+        When parts of the file that hold no samples are skipped: a WAV chunk
+        micfp does not use (metadata such as ``bext``; ``LIST``, ``fact`` and
+        padding chunks pass silently), an incomplete last frame, bytes after
+        the data chunk that do not form a chunk, audio tracks after the first;
+        or when a decoder gives fewer samples than the file declares.
 
     See Also
     --------
     write_audio : Write a signal as a WAV file.
-    load_recordings : Read a folder of WAV files into :class:`Recordings`.
+    load_recordings : Read a folder of audio files into :class:`Recordings`.
 
     Examples
     --------
@@ -231,14 +360,21 @@ def read_audio(path, *, sr=None, mono=True, dtype=np.float32):
     >>> tone = 0.5 * np.sin(2 * np.pi * 440 * t)
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     write_audio(Path(tmp) / "tone.wav", tone, 8000)
-    ...     y, sr = read_audio(Path(tmp) / "tone.wav", sr=16000)
+    ...     y, sr, info = read_audio(Path(tmp) / "tone.wav", sr=16000,
+    ...                              return_info=True)
     >>> y.shape, y.dtype, sr
     ((16000,), dtype('float32'), 16000)
+    >>> info.container, info.codec, info.sr, info.duration, len(info.sha256)
+    ('WAV', 'PCM_16', 8000, 1.0, 64)
     """
     dtype = _check_float_dtype(dtype)
-    signal, out_sr, _, notes = _read_wav(path, sr=sr, mono=mono, dtype=dtype)
-    _emit_notes(path, notes)
-    return signal, out_sr
+    read = _read_file(
+        path, sr=sr, mono=mono, dtype=dtype, channel=channel, with_info=return_info
+    )
+    _emit_notes(path, read.notes)
+    if return_info:
+        return read.signal, read.sr, read.info
+    return read.signal, read.sr
 
 
 @validate_params(

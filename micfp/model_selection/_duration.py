@@ -9,8 +9,7 @@ from sklearn.utils import check_random_state
 
 from ..clips import extract_clips
 from ..io import Recordings
-from ..voting import vote_by_group
-from ..voting._aggregate import _group_labels
+from ..voting import group_labels, vote_by_group
 
 
 def _excerpts(recordings, n_samples, rng):
@@ -27,7 +26,7 @@ def _excerpts(recordings, n_samples, rng):
 def _scores(classes, proba, y, groups, voting):
     clip_acc = np.mean(classes[proba.argmax(axis=1)] == y)
     _, group_proba = vote_by_group(proba, groups, voting=voting)
-    rec_acc = np.mean(classes[group_proba.argmax(axis=1)] == _group_labels(y, groups))
+    rec_acc = np.mean(classes[group_proba.argmax(axis=1)] == group_labels(y, groups))
     return clip_acc, rec_acc
 
 
@@ -113,7 +112,9 @@ def accuracy_vs_duration(
     result : dict
         ``"durations"`` (seconds), ``"recording_accuracy"``,
         ``"recording_accuracy_std"``, ``"clip_accuracy"`` and
-        ``"clip_accuracy_std"``, arrays of shape (n_durations,).
+        ``"clip_accuracy_std"``, arrays of shape (n_durations,), and
+        ``"vary"``. :meth:`micfp.plot.AccuracyVsDurationDisplay.from_results`
+        draws it.
 
     Examples
     --------
@@ -188,6 +189,7 @@ def accuracy_vs_duration(
             results[i, r] = _scores(classes, proba, y_test, g_test, voting)
 
     return {
+        "vary": vary,
         "durations": durations,
         "recording_accuracy": results[:, :, 1].mean(axis=1),
         "recording_accuracy_std": results[:, :, 1].std(axis=1),

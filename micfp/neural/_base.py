@@ -7,8 +7,9 @@ exactly the ones listed in ``__init__`` and scikit-learn's cloning, grid search
 and checks see an ordinary estimator.
 """
 
+import sys
 import warnings
-from abc import abstractmethod
+from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import ClassVar
@@ -16,6 +17,7 @@ from typing import ClassVar
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -58,10 +60,13 @@ max_epochs : int, default={max_epochs}
     dtype : {{"float32", "float64"}}, default="float32"
         Floating-point type of the weights and of the data inside the network.
 
-    n_threads : int or None, default=None
+    n_threads : int or None, default=1
         Number of CPU threads PyTorch uses during ``fit`` and prediction,
-        restored afterwards; ``None`` keeps PyTorch's setting. One thread is
-        often fastest for small networks on a busy machine.
+        restored afterwards; ``None`` keeps PyTorch's setting (one thread per
+        core). One thread keeps a fit steady beside other busy processes,
+        where threads that wait for a core held by another program can slow
+        every step down many times; raise it on a machine the fit has to
+        itself (see the user guide on scaling).
 
     verbose : int, default=0
         Print one line of progress per epoch (skorch's log) when positive.
@@ -180,7 +185,7 @@ def _resolve_device(device):
     return device
 
 
-class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
+class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     """Parameters, fitting and prediction shared by the neural classifiers.
 
     Subclasses list their architecture parameters and the common ones in
@@ -295,6 +300,7 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=self._callbacks(seed),
+            callbacks__print_log=_plain_print_log(),
             predict_nonlinearity=_softmax,
             device=device,
             verbose=self.verbose,
@@ -303,17 +309,87 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
             **{f"criterion__{k}": v for k, v in criterion_params.items()},
         )
 
-    def _restore_net(self, state_dict, history):
-        """Rebuild ``net_`` and ``history_`` of a fitted classifier from its parts.
+    def get_network_state(self):
+        """Return the trained network as plain data: weights and history.
 
-        ``classes_`` and ``n_features_in_`` must be set. ``state_dict`` holds
-        the weights of ``net_.module_`` and ``history`` the list of epoch
-        records; the optimizer starts afresh, as a new ``fit`` would. A network
+        The hook through which :func:`micfp.persistence.save_model` stores a
+        network without pickling it, as skorch's ``save_params`` does. With the
+        other fitted attributes (``classes_``, ``n_features_in_``, ...), the
+        state rebuilds ``net_`` and ``history_`` in :meth:`set_network_state`.
+
+        Returns
+        -------
+        state : dict
+            ``"weights"``: the ``state_dict`` of ``net_.module_``, a dict of
+            tensors on the CPU (sharing memory with the network when it is on
+            the CPU); ``"history"``: the training history, a list of one dict
+            per epoch.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.base import clone
+        >>> from micfp.neural import MLPClassifier
+        >>> X = np.random.default_rng(0).normal(size=(20, 4))
+        >>> y = np.repeat([0, 1], 10)
+        >>> clf = MLPClassifier(hidden_layer_sizes=(3,), max_epochs=2,
+        ...                     random_state=0).fit(X, y)
+        >>> state = clf.get_network_state()
+        >>> len(state["history"])
+        2
+        >>> copy = clone(clf)
+        >>> copy.classes_, copy.n_features_in_ = clf.classes_, clf.n_features_in_
+        >>> bool(np.all(copy.set_network_state(state).predict(X) == clf.predict(X)))
+        True
+        """
+        check_is_fitted(self)
+        weights = {
+            name: tensor.detach().cpu()
+            for name, tensor in self.net_.module_.state_dict().items()
+        }
+        return {"weights": weights, "history": [dict(r) for r in self.history_]}
+
+    def set_network_state(self, state):
+        """Rebuild ``net_`` and ``history_`` from :meth:`get_network_state`.
+
+        ``classes_`` and ``n_features_in_`` must already be set, and the
+        parameters must describe the architecture the weights were trained
+        with. The optimizer starts afresh, as a new ``fit`` would. A network
         trained on CUDA comes back on the CPU, with a warning, where CUDA is
         absent, as skorch does when it unpickles one.
+
+        Parameters
+        ----------
+        state : dict
+            ``"weights"`` (a ``state_dict`` of tensors) and ``"history"`` (a
+            list of per-epoch dicts).
+
+        Returns
+        -------
+        self : object
+            The classifier, ready to predict.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If ``classes_`` or ``n_features_in_`` is missing.
+        ValueError
+            If ``state`` lacks a key, or the weights do not fit the module
+            (a :class:`RuntimeError` from PyTorch for mismatched shapes).
         """
         from skorch.history import History
 
+        missing = [a for a in ("classes_", "n_features_in_") if not hasattr(self, a)]
+        if missing:
+            raise NotFittedError(
+                f"{type(self).__name__} needs {missing} set before its network "
+                "state can be restored."
+            )
+        if not isinstance(state, dict) or not {"weights", "history"} <= state.keys():
+            raise ValueError(
+                "state must be a dict with the keys 'weights' and 'history', as "
+                f"returned by get_network_state; got {type(state).__name__}."
+            )
         device = None
         if self.device == "cuda" and not torch.cuda.is_available():
             warnings.warn(
@@ -321,13 +397,13 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
                 "is available; it is loaded on the CPU. Call "
                 "set_params(device='cpu') before fitting it again here.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=2,
             )
             device = "cpu"
         with torch.random.fork_rng(devices=range(torch.cuda.device_count())):
             net = self._make_net(self.n_features_in_, None, device).initialize()
-        net.module_.load_state_dict(state_dict)
-        net.history_ = History(history)
+        net.module_.load_state_dict(state["weights"])
+        net.history_ = History(state["history"])
         self.net_ = net
         self.history_ = net.history
         return self
@@ -407,6 +483,23 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _plain_print_log():
+    """Epoch table of skorch, coloured only when standard output is a terminal.
+
+    Log files and notebooks' captured output then hold plain text, not ANSI
+    escape codes.
+    """
+    from skorch.callbacks import PrintLog
+
+    class PlainPrintLog(PrintLog):
+        def format_row(self, row, key, color):
+            if not getattr(sys.stdout, "isatty", lambda: False)():
+                row = {k: v for k, v in row.items() if k != key + "_best"}
+            return super().format_row(row, key, color)
+
+    return PlainPrintLog()
 
 
 def _no_output(*args, **kwargs):

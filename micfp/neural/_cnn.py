@@ -100,7 +100,7 @@ class CNNClassifier(_BaseNeuralClassifier):
         patience=10,
         device="cpu",
         dtype="float32",
-        n_threads=None,
+        n_threads=1,
         verbose=0,
         random_state=None,
     ):

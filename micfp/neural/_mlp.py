@@ -116,7 +116,7 @@ class MLPClassifier(_BaseNeuralClassifier):
         patience=10,
         device="cpu",
         dtype="float32",
-        n_threads=None,
+        n_threads=1,
         verbose=0,
         random_state=None,
     ):

@@ -188,7 +188,7 @@ FeatureUnion` of :class:`micfp.mixture.GaussianSupervector` and
         patience=10,
         device="cpu",
         dtype="float32",
-        n_threads=None,
+        n_threads=1,
         verbose=0,
         random_state=None,
     ):

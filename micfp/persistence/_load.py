@@ -210,10 +210,8 @@ class Reader:
     def _network(self, node, path):
         import torch
 
-        from ..neural._base import _BaseNeuralClassifier
-
         obj = self._new(node, path)
-        if not isinstance(obj, _BaseNeuralClassifier):
+        if not callable(getattr(obj, "set_network_state", None)):
             raise invalid(path, f"{node['class']} is not a micfp network")
         self._fill(obj, node, path)
         history = self.decode(node["history"], f"{path}.history_")
@@ -235,7 +233,7 @@ class Reader:
         ):
             raise invalid(path, f"{node['weights']!r} does not map names to tensors")
         try:
-            obj._restore_net(weights, history)
+            obj.set_network_state({"weights": weights, "history": history})
         except (RuntimeError, ValueError, TypeError, AttributeError) as exc:
             raise invalid(path, f"the network cannot be rebuilt: {exc}") from exc
         return obj

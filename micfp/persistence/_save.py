@@ -3,7 +3,6 @@
 import inspect
 import io
 import math
-import sys
 import types
 
 import numpy as np
@@ -28,13 +27,13 @@ _FUNCTION_TYPES = (
 )
 
 
-def _neural_base():
-    """Return the base class of micfp's networks, if ``micfp.neural`` is loaded.
+# Fitted attributes that a network's state (``get_network_state``) replaces.
+_NETWORK_ATTRIBUTES = ("net_", "history_")
 
-    Without it no network can exist, and torch need not be imported.
-    """
-    module = sys.modules.get("micfp.neural._base")
-    return None if module is None else module._BaseNeuralClassifier
+
+def _saves_network(value, state):
+    """Whether ``value`` is a fitted estimator that persists a network itself."""
+    return callable(getattr(value, "get_network_state", None)) and "net_" in state
 
 
 def _unsupported(path, what):
@@ -231,8 +230,7 @@ class Writer:
                 path, f"an instance of {name}, whose state is not a dict of attributes"
             )
         node = {"kind": "object", "id": node_id, "class": name}
-        neural = _neural_base()
-        if neural is not None and isinstance(value, neural) and "net_" in state:
+        if _saves_network(value, state):
             return self._network(node, value, state, path)
         if isinstance(value, list | tuple | set | frozenset):
             raise _unsupported(path, f"an instance of {name}, a subclass of a sequence")
@@ -255,20 +253,16 @@ class Writer:
     def _network(self, node, value, state, path):
         import torch
 
-        state = {k: v for k, v in state.items() if k not in ("net_", "history_")}
-        weights = {
-            key: tensor.detach().cpu()
-            for key, tensor in value.net_.module_.state_dict().items()
-        }
+        state = {k: v for k, v in state.items() if k not in _NETWORK_ATTRIBUTES}
+        network = value.get_network_state()
         name = f"weights/{node['id']}.pt"
         buffer = io.BytesIO()
-        torch.save(weights, buffer)
+        torch.save(network["weights"], buffer)
         self.weights[name] = buffer.getvalue()
-        history = [dict(record) for record in value.history_]
         node.update(
             kind="network",
             attributes=self._attributes(state, path),
             weights=name,
-            history=self.encode(history, f"{path}.history_"),
+            history=self.encode(network["history"], f"{path}.history_"),
         )
         return node

@@ -1,4 +1,6 @@
-"""Shared helpers of micfp.plot: the lazy matplotlib import and input checks."""
+"""The base of micfp's displays, the lazy matplotlib import and input checks."""
+
+from abc import ABCMeta, abstractmethod
 
 import numpy as np
 
@@ -55,3 +57,60 @@ def _check_same_length(first, second, names):
             f"{names[0]} and {names[1]} must have the same length; "
             f"got {len(first)} and {len(second)}."
         )
+
+
+class BaseDisplay(metaclass=ABCMeta):
+    """Base class of micfp's displays, which follow scikit-learn's Display API.
+
+    A display is built from the values it draws (its constructor), or computes
+    them from a fitted estimator (``from_estimator``), from predictions
+    (``from_predictions``) or from the result of an analysis
+    (``from_results``); these class methods draw at once and return the
+    display. :meth:`plot` draws the stored values again, on new axes or on
+    ``ax``, without recomputing them. After drawing, ``ax_`` and ``figure_``
+    hold the axes and the figure, beside the artists of each display.
+
+    Subclasses implement :meth:`plot`, which starts with
+    ``ax = self._prepare_axes(ax)`` and returns ``self``.
+
+    See Also
+    --------
+    sklearn.metrics.ConfusionMatrixDisplay : The display micfp uses for
+        confusion matrices, of the same kind.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from micfp.plot import BaseDisplay
+    >>> class PointDisplay(BaseDisplay):
+    ...     def __init__(self, x, y):
+    ...         self.x, self.y = x, y
+    ...     def plot(self, *, ax=None):
+    ...         ax = self._prepare_axes(ax)
+    ...         (self.line_,) = ax.plot([self.x], [self.y], "o")
+    ...         return self
+    >>> display = PointDisplay(1.0, 2.0).plot()
+    >>> display.ax_.lines[0] is display.line_
+    True
+    >>> plt.close(display.figure_)
+    """
+
+    @abstractmethod
+    def plot(self, *, ax=None):
+        """Draw the display.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on. A new figure is created when None.
+
+        Returns
+        -------
+        self : BaseDisplay
+            The display, with ``ax_`` and ``figure_`` set.
+        """
+
+    def _prepare_axes(self, ax):
+        """Check ``ax`` (or create a figure), set ``ax_`` and ``figure_``; return it."""
+        self.figure_, self.ax_ = _get_axes(ax)
+        return self.ax_

@@ -7,9 +7,9 @@ from sklearn.manifold import TSNE
 from sklearn.utils.validation import check_array
 
 from ..exceptions import DegradedResultWarning
-from ._base import _check_1d, _check_same_length, _get_axes, _import_pyplot
+from ._base import BaseDisplay, _check_1d, _check_same_length, _import_pyplot
 
-# Arguments of TSNE that plot_tsne sets itself, with the argument to use instead.
+# Arguments of TSNE that the display sets itself, with the argument to use instead.
 _RESERVED_TSNE_KW = {
     "n_components": "a 2-D map (fixed)",
     "perplexity": "perplexity=",
@@ -67,11 +67,17 @@ def _check_scatter_kw(scatter_kw):
     return scatter_kw
 
 
-class TSNEDisplay:
+class TSNEDisplay(BaseDisplay):
     """A t-SNE map of samples, one colour per class.
 
-    Build it with :meth:`from_features` (or :func:`plot_tsne`), which runs
-    :class:`sklearn.manifold.TSNE`; or pass an embedding computed before and
+    Samples of one device that form a tight cluster, apart from the other
+    devices, show features that identify the device well; overlapping
+    clusters show the devices a classifier will confuse.
+
+    Build it with :meth:`from_features`, which runs
+    :class:`sklearn.manifold.TSNE` on features, or :meth:`from_estimator`,
+    which first passes the samples through a fitted transformer (such as the
+    feature steps of a Pipeline); or pass an embedding computed before and
     call :meth:`plot`, which draws it again without rerunning t-SNE.
 
     Parameters
@@ -99,8 +105,9 @@ class TSNEDisplay:
 
     See Also
     --------
-    plot_tsne : Compute and draw the map in one call.
     sklearn.manifold.TSNE : The embedding itself.
+    sklearn.metrics.ConfusionMatrixDisplay : Which devices a classifier
+        confuses.
 
     Examples
     --------
@@ -159,7 +166,7 @@ class TSNEDisplay:
         labels = _check_1d(self.labels, "labels", numeric=False)
         _check_same_length(embedding, labels, ("embedding", "labels"))
         scatter_kw = _check_scatter_kw(scatter_kw)
-        figure, ax = _get_axes(ax)
+        ax = self._prepare_axes(ax)
 
         classes, inverse = np.unique(labels, return_inverse=True)
         colors = _class_colors(len(classes), cmap)
@@ -181,8 +188,6 @@ class TSNEDisplay:
         self.classes_ = classes
         if not hasattr(self, "perplexity_"):
             self.perplexity_ = None
-        self.ax_ = ax
-        self.figure_ = figure
         return self
 
     @classmethod
@@ -256,7 +261,7 @@ class TSNEDisplay:
         for key, instead in _RESERVED_TSNE_KW.items():
             if key in tsne_kw:
                 raise ValueError(
-                    f"tsne_kw may not set {key!r}; plot_tsne sets it: {instead}."
+                    f"tsne_kw may not set {key!r}; the display sets it: {instead}."
                 )
         _check_scatter_kw(scatter_kw)
         perplexity = _effective_perplexity(perplexity, X.shape[0])
@@ -271,85 +276,49 @@ class TSNEDisplay:
         display.perplexity_ = perplexity
         return display.plot(ax=ax, cmap=cmap, legend=legend, scatter_kw=scatter_kw)
 
+    @classmethod
+    def from_estimator(cls, estimator, X, y, **kwargs):
+        """Transform samples with a fitted transformer, embed and draw them.
 
-def plot_tsne(
-    X,
-    y,
-    *,
-    perplexity=30.0,
-    random_state=None,
-    ax=None,
-    cmap=None,
-    legend=True,
-    tsne_kw=None,
-    scatter_kw=None,
-):
-    """Draw a t-SNE map of features, one colour per device.
+        Parameters
+        ----------
+        estimator : fitted transformer or Pipeline of transformers
+            Maps the samples to the features to show, such as ``pipe[:-1]``,
+            the feature steps of a fitted Pipeline.
+        X : array-like of shape (n_samples, ...)
+            Samples in the input format of ``estimator`` (clips, for a
+            Pipeline that starts with an audio transformer).
+        y : array-like of shape (n_samples,)
+            Class (device) of each sample.
+        **kwargs
+            Arguments of :meth:`from_features`: ``perplexity``,
+            ``random_state``, ``ax``, ``cmap``, ``legend``, ``tsne_kw`` and
+            ``scatter_kw``.
 
-    Samples of one device that form a tight cluster, apart from the other
-    devices, show features that identify the device well; overlapping
-    clusters show the devices a classifier will confuse.
+        Returns
+        -------
+        display : TSNEDisplay
+            The display, with ``embedding_``, ``ax_`` and ``figure_``.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Features of each sample: the output of a feature transformer, or a
-        network's learned representation.
-    y : array-like of shape (n_samples,)
-        Class (device) of each sample.
-    perplexity : float, default=30.0
-        Perplexity of t-SNE. Values above ``(n_samples - 1) / 3`` are lowered
-        to it with a :class:`~micfp.exceptions.DegradedResultWarning`.
-    random_state : int, RandomState instance or None, default=None
-        Seed of t-SNE's optimization; an int gives the same map each run.
-    ax : matplotlib Axes, default=None
-        Axes to draw on. A new figure is created when None.
-    cmap : str or matplotlib Colormap, default=None
-        Colours of the classes. By default ``"tab10"`` up to 10 classes,
-        ``"tab20"`` up to 20 and ``"turbo"`` beyond.
-    legend : bool, default=True
-        Whether to add a legend with one entry per class.
-    tsne_kw : dict, default=None
-        Further arguments of :class:`sklearn.manifold.TSNE`, such as
-        ``{"max_iter": 500, "metric": "cosine"}``.
-    scatter_kw : dict, default=None
-        Keyword arguments of :meth:`matplotlib.axes.Axes.scatter`.
-
-    Returns
-    -------
-    display : TSNEDisplay
-        Holds the coordinates ``embedding_``, the classes ``classes_``, one
-        scatter per class ``scatters_``, the perplexity used ``perplexity_``,
-        ``ax_`` and ``figure_``. ``display.plot(ax=...)`` draws the same map
-        again without rerunning t-SNE.
-
-    See Also
-    --------
-    TSNEDisplay : The display object, also built from a given embedding.
-    plot_confusion_matrix : Which devices the classifier confuses.
-
-    Examples
-    --------
-    >>> import matplotlib.pyplot as plt
-    >>> import numpy as np
-    >>> from micfp.plot import plot_tsne
-    >>> rng = np.random.default_rng(0)
-    >>> X = np.vstack([rng.normal(0, 1, (6, 4)), rng.normal(8, 1, (6, 4))])
-    >>> y = np.repeat(["dev1", "dev2"], 6)
-    >>> display = plot_tsne(X, y, perplexity=3, random_state=0,
-    ...                     tsne_kw={"max_iter": 250})
-    >>> [text.get_text() for text in display.ax_.get_legend().get_texts()]
-    ['dev1', 'dev2']
-    >>> plt.close(display.figure_)
-    """
-    return TSNEDisplay.from_features(
-        X,
-        y,
-        perplexity=perplexity,
-        random_state=random_state,
-        ax=ax,
-        cmap=cmap,
-        legend=legend,
-        tsne_kw=tsne_kw,
-        scatter_kw=scatter_kw,
-    )
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> import numpy as np
+        >>> from sklearn.preprocessing import StandardScaler
+        >>> from micfp.plot import TSNEDisplay
+        >>> X = np.repeat([[0.0, 1.0], [9.0, 5.0]], 6, axis=0)
+        >>> X += np.random.default_rng(0).normal(size=X.shape)
+        >>> scaler = StandardScaler().fit(X)
+        >>> display = TSNEDisplay.from_estimator(
+        ...     scaler, X, np.repeat(["a", "b"], 6), perplexity=3, random_state=0
+        ... )
+        >>> display.classes_.tolist()
+        ['a', 'b']
+        >>> plt.close(display.figure_)
+        """
+        if not hasattr(estimator, "transform"):
+            raise TypeError(
+                "estimator must be a fitted transformer (with a transform "
+                f"method), such as pipe[:-1]; got a {type(estimator).__name__}."
+            )
+        return cls.from_features(estimator.transform(X), y, **kwargs)

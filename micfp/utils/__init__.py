@@ -1,6 +1,19 @@
-"""Utilities: estimator discovery and environment report."""
+"""Utilities: estimator discovery, environment report, likelihood-ratio helpers."""
 
+from ._likelihood_ratio import (
+    check_binary_scores,
+    pav_llr,
+    pool_adjacent_violators,
+    probability_to_llr,
+)
 from ._show_versions import show_versions
 from .discovery import all_estimators
 
-__all__ = ["all_estimators", "show_versions"]
+__all__ = [
+    "all_estimators",
+    "check_binary_scores",
+    "pav_llr",
+    "pool_adjacent_violators",
+    "probability_to_llr",
+    "show_versions",
+]

@@ -4,6 +4,7 @@ import importlib
 import inspect
 import pkgutil
 from operator import itemgetter
+from pathlib import Path
 
 from sklearn.base import (
     BaseEstimator,
@@ -19,10 +20,14 @@ _TYPE_FILTERS = {
 }
 
 
-def _public_modules():
-    import micfp
+# The package root, found from this file: importing ``micfp`` here would make
+# ``micfp`` and ``micfp.utils`` import each other.
+_PACKAGE = __name__.split(".")[0]
+_PACKAGE_PATH = str(Path(__file__).resolve().parents[1])
 
-    for info in pkgutil.walk_packages(micfp.__path__, prefix="micfp."):
+
+def _public_modules():
+    for info in pkgutil.walk_packages([_PACKAGE_PATH], prefix=f"{_PACKAGE}."):
         parts = info.name.split(".")
         if any(part in {"tests", "conftest", "__main__"} for part in parts):
             continue

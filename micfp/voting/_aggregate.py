@@ -71,28 +71,99 @@ def vote_by_group(proba, groups, *, voting="soft", eps=1e-12):
     return group_ids, _hard_vote(proba, inverse, len(group_ids))
 
 
-def _clip_votes(estimator, X, voting):
-    """Return what each clip contributes to a vote.
+def clip_votes(estimator, X, *, voting="soft"):
+    """Return what each clip contributes to a vote over its group.
 
-    Soft voting takes ``predict_proba``; hard voting turns each clip's
-    predicted label into a one-hot row over ``estimator.classes_``.
+    The rows that :func:`vote_by_group` combines, taken from a fitted clip
+    classifier: its class probabilities for soft voting, or a one-hot row of
+    its predicted label for hard voting.
+
+    Parameters
+    ----------
+    estimator : fitted classifier or Pipeline
+        Clip classifier with ``classes_``, and ``predict_proba`` for soft
+        voting.
+    X : array-like of shape (n_clips, n_features)
+        Clips, in the input format of ``estimator``.
+    voting : {"soft", "hard"}, default="soft"
+        ``"soft"`` returns ``predict_proba(X)``; ``"hard"`` one-hot encodes
+        ``predict(X)`` over ``classes_``.
+
+    Returns
+    -------
+    votes : ndarray of shape (n_clips, n_classes)
+        One row per clip, columns in the order of ``estimator.classes_``.
+
+    See Also
+    --------
+    vote_by_group : Combine the rows into one decision per group.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from micfp.voting import clip_votes, vote_by_group
+    >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    >>> clf = LogisticRegression().fit(X, ["a", "a", "b", "b"])
+    >>> votes = clip_votes(clf, [[-3.0], [0.5], [3.0]], voting="hard")
+    >>> votes.tolist()
+    [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]
+    >>> _, group_proba = vote_by_group(votes, [1, 1, 1], voting="hard")
+    >>> clf.classes_[group_proba.argmax(axis=1)].tolist()
+    ['b']
     """
+    if voting not in _VOTING:
+        raise ValueError(f"voting must be one of {list(_VOTING)}; got {voting!r}.")
     if voting == "soft":
-        return estimator.predict_proba(X)
-    labels = estimator.predict(X)
-    return (labels[:, None] == estimator.classes_[None, :]).astype(float)
+        return np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    labels = np.asarray(estimator.predict(X))
+    return (labels[:, None] == estimator.classes_[None, :]).astype(np.float64)
 
 
-def _group_labels(y, groups):
+def group_labels(y, groups):
     """Return the label of each group, groups sorted as in :func:`vote_by_group`.
 
-    Raises a ValueError when the clips of one group carry different labels.
+    Every clip of a group (a recording) carries the recording's device; this
+    gives the true labels to compare with the decisions of
+    :func:`vote_by_group`.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_clips,)
+        Label of each clip.
+    groups : array-like of shape (n_clips,)
+        Group (recording) of each clip.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_groups,)
+        Label of each distinct group, in sorted group order.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` and ``groups`` differ in length, or the clips of one group
+        carry different labels.
+
+    Examples
+    --------
+    >>> from micfp.voting import group_labels
+    >>> group_labels(["b", "b", "a"], [8, 8, 7]).tolist()
+    ['a', 'b']
     """
     y = np.asarray(y)
-    _, first, inverse = np.unique(
-        np.asarray(groups), return_index=True, return_inverse=True
-    )
+    groups = np.asarray(groups)
+    if y.ndim != 1 or groups.ndim != 1:
+        raise ValueError(
+            f"y and groups must be 1-D; got shapes {y.shape} and {groups.shape}."
+        )
+    check_consistent_length(y, groups)
+    _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
     labels = y[first]
-    if np.any(y != labels[inverse]):
-        raise ValueError("Every clip of a recording must carry the same label.")
+    mixed = y != labels[inverse]
+    if np.any(mixed):
+        raise ValueError(
+            "Every clip of a recording must carry the same label; group "
+            f"{groups[mixed][0].tolist()!r} holds more than one."
+        )
     return labels

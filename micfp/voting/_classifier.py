@@ -9,7 +9,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._aggregate import _clip_votes, vote_by_group
+from ._aggregate import clip_votes, vote_by_group
 from ._segments import cut_segments
 
 
@@ -192,8 +192,8 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
                 )
         segment_groups = np.repeat(row_groups, self.n_segments_)
         has_proba = hasattr(self.estimator_, "predict_proba")
-        proba = _clip_votes(
-            self.estimator_, segments, self.voting if has_proba else "hard"
+        proba = clip_votes(
+            self.estimator_, segments, voting=self.voting if has_proba else "hard"
         )
         ids, group_proba = vote_by_group(proba, segment_groups, voting=self.voting)
         return group_proba[np.searchsorted(ids, row_groups)]

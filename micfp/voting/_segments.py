@@ -24,12 +24,6 @@ def segment_starts(n_samples, segment_length, n_segments):
     -------
     starts : ndarray of shape (n_segments,)
         Start index of each segment.
-
-    Examples
-    --------
-    >>> from micfp.voting._segments import segment_starts
-    >>> segment_starts(10, 4, 3).tolist()
-    [0, 3, 6]
     """
     return np.linspace(0, n_samples - segment_length, n_segments).round().astype(int)
 
@@ -50,13 +44,6 @@ def cut_segments(X, segment_length, n_segments):
     -------
     segments : ndarray of shape (n_rows * n_segments, segment_length)
         Segments row-major: the segments of row 0 first, then of row 1, ...
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from micfp.voting._segments import cut_segments
-    >>> cut_segments(np.arange(12.0).reshape(2, 6), 2, 3)[:3].tolist()
-    [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
     """
     starts = segment_starts(X.shape[1], segment_length, n_segments)
     windows = sliding_window_view(X, segment_length, axis=1)
