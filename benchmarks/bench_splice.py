@@ -4,8 +4,9 @@ Data from :func:`micfp.datasets.make_spliced` at ``--sr`` (16 kHz by default;
 the timing rows run at 44.1 kHz). Every method is fitted, or has its penalty
 set, on unedited training recordings only, whose devices are not those of
 any test set (another seed draws other models). The penalty of a peer is
-the smallest of a grid (49 values, 1e-2 to 1e4, log-spaced) that gives at
-most one boundary an hour on the training recordings; micfp's detector sets
+the smallest of a grid (49 values, 1e-2 to 1e4, log-spaced; found by
+bisection, the number of boundaries falling as the penalty grows) that gives
+at most one boundary an hour on the training recordings; micfp's detector sets
 its threshold for the same rate (``false_alarms_per_hour=1``).
 
 Test sets, each of ``--n-test`` recordings of unseen devices:
@@ -147,11 +148,17 @@ class Peer:
         self.mean_, self.scale_ = stacked.mean(axis=0), stacked.std(axis=0) + 1e-9
         fitted = [self._fit_one((r - self.mean_) / self.scale_) for r in raw]
         hours = sum(len(x) for x in signals) / sr / 3600
-        self.penalty_ = PENALTIES[-1]
-        for pen in PENALTIES:
-            if sum(len(f.predict(pen=pen)) - 1 for f in fitted) / hours <= RATE:
-                self.penalty_ = pen
-                break
+        # The smallest penalty of the grid meeting the rate, by bisection (the
+        # number of boundaries falls as the penalty grows).
+        low, high = 0, len(PENALTIES) - 1
+        while low < high:
+            mid = (low + high) // 2
+            n_false = sum(len(f.predict(pen=PENALTIES[mid])) - 1 for f in fitted)
+            if n_false / hours <= RATE:
+                high = mid
+            else:
+                low = mid + 1
+        self.penalty_ = PENALTIES[low]
         return self
 
     def predict(self, x, sr):

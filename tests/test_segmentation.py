@@ -243,3 +243,50 @@ def test_predict_before_fit():
 
     with pytest.raises(NotFittedError):
         DeviceChangeDetector(sr=SR).predict(np.zeros(SR))
+
+
+def test_tail_threshold_gives_the_rate_asked_for():
+    from micfp.segmentation._search import tail_threshold
+
+    rng = np.random.default_rng(0)
+    hours = 1000.0
+    peaks = rng.exponential(2.0, 200_000) + 1.0
+    for rate in (0.5, 5.0):
+        threshold = tail_threshold(peaks[:20_000], hours / 10, rate)
+        observed = np.sum(peaks > threshold) / hours
+        assert 0.6 * rate < observed < 1.6 * rate
+
+
+def test_pick_peaks_keeps_separated_maxima_above_threshold():
+    from micfp.segmentation._search import pick_peaks
+
+    curve = np.array([0, 5, 0, 0, 0, 0, 3, 4, 4, 0, 0, 0, 0, 0.5, 0, 9, 0.0])
+    assert pick_peaks(curve, 1.0, 2).tolist() == [1, 7, 15]
+    assert pick_peaks(curve, 1.0, 8).tolist() == [1, 15]
+    assert pick_peaks(curve, 4.5, 2).tolist() == [1, 15]
+    assert pick_peaks(np.empty(0), 1.0, 2).size == 0
+
+
+def test_round_trips_through_pickle_and_the_safe_format(detector, spliced, tmp_path):
+    import pickle
+
+    from micfp.persistence import load_model, save_model
+
+    x = spliced[0].signals[0]
+    save_model(detector, tmp_path / "detector.micfp")
+    for loaded in (
+        pickle.loads(pickle.dumps(detector)),
+        load_model(tmp_path / "detector.micfp"),
+    ):
+        np.testing.assert_array_equal(
+            loaded.change_curve(x)[1], detector.change_curve(x)[1]
+        )
+        np.testing.assert_array_equal(loaded.predict(x), detector.predict(x))
+
+
+def test_same_input_same_output(pristine, spliced):
+    a = DeviceChangeDetector(sr=SR, n_jobs=1).fit(pristine)
+    b = DeviceChangeDetector(sr=SR, n_jobs=2).fit(pristine)
+    x = spliced[0].signals[2]
+    np.testing.assert_array_equal(a.change_curve(x)[1], b.change_curve(x)[1])
+    assert a.threshold_ == b.threshold_

@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.signal
 
-from ._base import _check_1d, _check_same_length, _get_axes
+from ._base import BaseDisplay, _check_1d, _check_same_length
 
 # Columns of the spectrogram drawn, at most: one an analysis hop of a
 # long recording would be far more than a figure shows.
@@ -26,7 +26,7 @@ def _spectrogram(recording, sr, n_fft):
     return times, freqs, power_db
 
 
-class ChangeCurveDisplay:
+class ChangeCurveDisplay(BaseDisplay):
     """Change curve and boundaries of a recording, drawn over its spectrogram.
 
     Build it with :meth:`from_estimator` (a fitted
@@ -255,7 +255,7 @@ class ChangeCurveDisplay:
             or np.size(self.true_boundary_times) == 0
             else _check_1d(self.true_boundary_times, "true_boundary_times")
         )
-        figure, ax = _get_axes(ax)
+        ax = self._prepare_axes(ax)
         self.image_ = None
         if self.spectrogram is not None:
             spec_times, freqs, power_db = self.spectrogram
@@ -283,5 +283,5 @@ class ChangeCurveDisplay:
         ]
         if self.true_lines_ or self.boundary_lines_:
             ax.legend(loc="upper left")
-        self.ax_, self.curve_ax_, self.figure_ = ax, curve_ax, figure
+        self.curve_ax_ = curve_ax
         return self

@@ -457,6 +457,7 @@ class DeviceChangeDetector(BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_recordings,)
+            The highest point of each recording's change curve.
         """
         check_is_fitted(self)
         signals = self._signals(recordings)
