@@ -80,7 +80,9 @@ class BaseLRCalibrator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
     See Also
     --------
-    LogisticLRCalibrator, IsotonicLRCalibrator, KDELRCalibrator
+    LogisticLRCalibrator : Logistic regression of the scores.
+    IsotonicLRCalibrator : Isotonic (pool-adjacent-violators) fit of the scores.
+    KDELRCalibrator : Kernel density estimates of the scores under each hypothesis.
 
     Examples
     --------

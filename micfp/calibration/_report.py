@@ -83,7 +83,7 @@ class LRValidationReport:
     Built by :func:`validation_report`. ``to_dict`` gives the JSON document,
     ``to_html`` a self-contained page with the plots embedded.
 
-    Attributes
+    Parameters
     ----------
     results : dict
         The JSON-able document: ``matrix`` (performance characteristic →

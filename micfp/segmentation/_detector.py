@@ -139,12 +139,12 @@ class DeviceChangeDetector(BaseEstimator):
 
     Notes
     -----
-    A recording shorter than one hop raises :class:`~micfp.exceptions.
-    AudioValueError`. A recording shorter than two windows has no candidate
-    boundary: :meth:`predict` returns an empty array and the change curve is
-    empty. Digital silence sits at one power floor, so a stretch of it gives
-    no change inside and a change at its edges (an inserted silence is an
-    edit).
+    A recording shorter than one hop raises
+    :class:`~micfp.exceptions.AudioValueError`. A recording shorter than two
+    windows has no candidate boundary: :meth:`predict` returns an empty array
+    and the change curve is empty. Digital silence sits at one power floor, so
+    a stretch of it gives no change inside and a change at its edges (an
+    inserted silence is an edit).
 
     References
     ----------
