@@ -80,9 +80,9 @@ class BaseLRCalibrator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
     See Also
     --------
-    LogisticLRCalibrator : Logistic regression of the scores.
-    IsotonicLRCalibrator : Isotonic (pool-adjacent-violators) fit of the scores.
-    KDELRCalibrator : Kernel density estimates of the scores under each hypothesis.
+    LogisticLRCalibrator : Logistic regression on the score.
+    IsotonicLRCalibrator : Pool-adjacent-violators fit.
+    KDELRCalibrator : Ratio of kernel density estimates.
 
     Examples
     --------

@@ -86,6 +86,13 @@ class LRValidationReport:
     Parameters
     ----------
     results : dict
+        The JSON-able document, stored as ``results``.
+    trials : dict of str to dict
+        The trials of each condition, stored as ``trials``.
+
+    Attributes
+    ----------
+    results : dict
         The JSON-able document: ``matrix`` (performance characteristic →
         list of metric, condition, value, criterion and pass/fail: accuracy,
         discrimination and calibration on the reference condition, Cllr of

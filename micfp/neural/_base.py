@@ -7,7 +7,6 @@ exactly the ones listed in ``__init__`` and scikit-learn's cloning, grid search
 and checks see an ordinary estimator.
 """
 
-import sys
 import warnings
 from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
@@ -23,6 +22,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.utils.data import Subset
+
+from ._log import PlainPrintLog
 
 _COMMON_PARAMETERS_DOC = """\
 max_epochs : int, default={max_epochs}
@@ -300,7 +301,7 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=self._callbacks(seed),
-            callbacks__print_log=_plain_print_log(),
+            callbacks__print_log=PlainPrintLog(),
             predict_nonlinearity=_softmax,
             device=device,
             verbose=self.verbose,
@@ -483,23 +484,6 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
-
-
-def _plain_print_log():
-    """Epoch table of skorch, coloured only when standard output is a terminal.
-
-    Log files and notebooks' captured output then hold plain text, not ANSI
-    escape codes.
-    """
-    from skorch.callbacks import PrintLog
-
-    class PlainPrintLog(PrintLog):
-        def format_row(self, row, key, color):
-            if not getattr(sys.stdout, "isatty", lambda: False)():
-                row = {k: v for k, v in row.items() if k != key + "_best"}
-            return super().format_row(row, key, color)
-
-    return PlainPrintLog()
 
 
 def _no_output(*args, **kwargs):
