@@ -135,7 +135,7 @@ def validate_report(report):
     Parameters
     ----------
     report : dict
-        A report built by :func:`build_report` or read from its JSON file.
+        A report built by the command line or read from its JSON file.
 
     Raises
     ------
@@ -320,7 +320,7 @@ def render_html(report):
     Parameters
     ----------
     report : dict
-        A report built by :func:`build_report`.
+        A report built by the command line.
 
     Returns
     -------
