@@ -59,7 +59,9 @@ def bench_mfcc(repeats, rng, n_clips):
     sr, n_samples = 44100, 4096
     for dtype in (np.float32, np.float64):
         X = _clips(n_clips, n_samples, sr, dtype, rng)
-        mfcc = MFCC(sr, n_mfcc=13, n_mels=40, frame_length=0.03, hop_length=0.015)
+        mfcc = MFCC(
+            sr, n_coefficients=13, n_filters=40, frame_duration=0.03, hop_duration=0.015
+        )
         mfcc.fit(X)
         settings = {
             "sr": sr,

@@ -23,6 +23,8 @@ means), LDA + cosine on a Welch log spectrum with its noise floor (10th
 percentile over frames), and a one-class SVM per enrolled device on the
 log spectra of its clips.
 
+The embedder's clip features are standardised on the background devices.
+
 Open set: a new draw of 30 devices (3 same-model pairs), 20 known and 10
 unknown. A logistic regression on micfp's embeddings of 10-s excerpts is
 trained on recordings 1-3 of the known devices; the test items are whole
@@ -307,8 +309,8 @@ def verification(args, run):
 
     # micfp: embeddings, back-end chosen on the calibration devices.
     start = time.perf_counter()
-    embedder = DeviceEmbedder().fit(background.X[:2])
-    short_embedder = DeviceEmbedder().fit(background.short(SHORT_DURATION)[:2])
+    embedder = DeviceEmbedder().fit(background.X)
+    short_embedder = DeviceEmbedder().fit(background.short(SHORT_DURATION))
     emb = {"background": embedder.transform(background.X)}
     for name, data in sets.items():
         emb[name] = embedder.transform(data.X)
@@ -411,7 +413,7 @@ def verification(args, run):
             ocsvm_scores(enrol_clips, p.test(test), scaler)
         )
     run.note(f"one-class SVM peer in {time.perf_counter() - start:.0f} s")
-    return results, chosen, emb["background"], background, protocols
+    return results, chosen, embedder, emb["background"], background, protocols
 
 
 def verification_rows(results, chosen, protocols, sizes):
@@ -502,12 +504,12 @@ def verification_rows(results, chosen, protocols, sizes):
     return rows
 
 
-def open_set(args, run, background_embeddings, background):
+def open_set(args, run, embedder, background_embeddings, background):
     seed = args.seed
     n_devices, n_known = args.sizes["open_devices"], args.sizes["open_known"]
     start = time.perf_counter()
     data = simulate(n_devices, 5, args, seed + 5, n_same_model_pairs=3)
-    E = DeviceEmbedder().fit(data.X[:2]).transform(data.X)
+    E = embedder.transform(data.X)
     rng = np.random.default_rng(seed)
     known_devices = np.sort(rng.choice(n_devices, n_known, replace=False))
     known = np.isin(data.devices, known_devices)
@@ -704,8 +706,8 @@ def main(argv=None):
     )
     args.sizes = QUICK_SIZES if args.quick else SIZES
     run = _harness.Run(args, __doc__)
-    results, chosen, background_embeddings, background, protocols = verification(
-        args, run
+    results, chosen, embedder, background_embeddings, background, protocols = (
+        verification(args, run)
     )
     rows = verification_rows(results, chosen, protocols, args.sizes)
     if args.det:
@@ -713,7 +715,9 @@ def main(argv=None):
             res["evaluation"]["y"] = protocols["evaluation"].y
         save_det(args.det, results)
         run.note(f"DET curves written to {args.det}")
-    rows += open_set_rows(*open_set(args, run, background_embeddings, background))
+    rows += open_set_rows(
+        *open_set(args, run, embedder, background_embeddings, background)
+    )
     rows += speed_rows(args)
     run.finish(rows)
 

@@ -3,14 +3,18 @@
 ``nox -s bench`` runs every ``benchmarks/bench_*.py`` script with
 ``--json benchmarks/results/results.json``, then this script, which writes
 ``benchmarks/results/results.md`` and, after a complete run at the default
-sizes, ``docs/benchmarks/results.inc``, which ``docs/benchmarks.rst``
-includes. Each script's table comes with when it ran, for how long, the load
-average of the machine at its start and end, and whether it ran at quick
-sizes.
+sizes, ``docs/benchmarks/results.inc`` (a section of tables a script),
+``summary.inc`` (every target, result and verdict in one table),
+``rows.json`` (every script's rows, which the summary is made from) and
+``scaling.json`` (the scaling rows, which the page draws) beside it, for
+``docs/benchmarks.rst``. Each script's table comes with when it ran, for how
+long, the load average of the machine at its start and end, and whether it
+ran at quick sizes.
 
 ``--merge-rst PATH`` puts the runs of a results file into an existing page
 instead, replacing the sections of those scripts and keeping the others, for
-a script run after the complete run.
+a script run after the complete run; the summary and the chart's data beside
+it follow.
 
 Run: ``python benchmarks/report.py RESULTS_JSON [--markdown PATH] [--rst PATH]
 [--merge-rst PATH]``
@@ -149,6 +153,76 @@ def _rst_text(text):
     )
 
 
+# A target that bounds micfp's own figure ("<= 0.5 s"), not a ratio.
+_BOUND = re.compile(r"(\w+ )?<= [\d.]+ [^\dx ]\S*")
+
+# Scripts whose rows the documentation also draws as a chart.
+SCALING = ("bench_parallel", "bench_long_recording", "bench_import")
+
+
+def _with_units(value, units):
+    return (
+        value if value == _harness.NOT_APPLICABLE or not units else f"{value} {units}"
+    )
+
+
+def _rst_cells(row):
+    """Return a row's six cells for the page, units beside the figures."""
+    measurement, compared, micfp, reference, ratio, target, met, units = _harness.cells(
+        row
+    )
+    units = "" if units == _harness.NOT_APPLICABLE else units
+    if compared != _harness.NOT_APPLICABLE:
+        reference = f"{compared}: {_with_units(reference, units)}"
+    return [measurement, _with_units(micfp, units), reference, ratio, target, met]
+
+
+def _list_table(header, rows, widths):
+    lines = [".. list-table::", "   :header-rows: 1", f"   :widths: {widths}", ""]
+    for cells in [header, *rows]:
+        lines.append(f"   * - {_rst_text(cells[0])}")
+        lines += [f"     - {_rst_text(c)}" for c in cells[1:]]
+    return lines
+
+
+def to_rst_summary(runs):
+    """Return one table of every target: script, target, result and verdict.
+
+    Rows of one script that share a target are one line: the result is the
+    range of their ratios, the verdict how many of them met it.
+    """
+    groups = {}
+    for run in runs:
+        for row in run["rows"]:
+            if row["met"] is None:
+                continue
+            groups.setdefault((run["benchmark"], row["target"]), []).append(row)
+    rows = []
+    for (benchmark, target), members in groups.items():
+        ratios = sorted(r["ratio"] for r in members if r["ratio"] is not None)
+        if _BOUND.fullmatch(target):
+            # The target bounds micfp's own figure: show the figures.
+            figures = sorted(r["micfp"] for r in members if r["micfp"] is not None)
+            units = members[0]["units"] or ""
+            low, high = (_harness.fmt(figures[0]), _harness.fmt(figures[-1]))
+            result = f"{low} {units}" if low == high else f"{low} to {high} {units}"
+        elif not ratios:
+            result = f"{len(members)} check{'s' if len(members) > 1 else ''}"
+        elif ratios[0] == ratios[-1]:
+            result = _harness.fmt(ratios[0])
+        else:
+            result = f"{_harness.fmt(ratios[0])} to {_harness.fmt(ratios[-1])}"
+        met = sum(r["met"] is True for r in members)
+        verdict = "yes" if met == len(members) else "no"
+        if " " not in target:
+            target = f"{members[0]['measurement']}: {target}"
+        rows.append(
+            [f"{benchmark}.py", target, result, f"{verdict} ({met} of {len(members)})"]
+        )
+    header = ["script", "target", "result", "met"]
+    return "\n".join(_list_table(header, rows, "22 38 20 20")) + "\n"
+
+
 def _rst_header(runs, source):
     n_rows, met, missed = _counts(runs)
     return (
@@ -160,22 +234,21 @@ def _rst_header(runs, source):
 
 
 def _rst_section(run):
-    """Return one script's rubric, command, notes and table."""
+    """Return one script's section: title, command, notes and table."""
+    title = f"{run['benchmark']}.py"
     lines = [
-        f".. rubric:: {run['benchmark']}.py: {_rst_text(run['title'])}",
+        title,
+        "~" * len(title),
         "",
-        f"``{run['command']}``: {_rst_text(_summary(run).replace('**', ''))}.",
+        f"{_rst_text(run['title'])} ``{run['command']}``: "
+        f"{_rst_text(_summary(run).replace('**', ''))}.",
     ]
     notes = [n for n in run["notes"] if n]
     if notes:
         lines += ["", ".. code-block:: text", "", *[f"   {n}" for n in notes]]
-    lines += ["", ".. list-table::", "   :header-rows: 1", ""]
-    for cells in [
-        [title for _, title in _harness.COLUMNS],
-        *[_harness.cells(row) for row in run["rows"]],
-    ]:
-        lines.append(f"   * - {_rst_text(cells[0])}")
-        lines += [f"     - {_rst_text(c)}" for c in cells[1:]]
+    header = ["measurement", "micfp", "reference", "ratio", "target", "met"]
+    rows = [_rst_cells(row) for row in run["rows"]]
+    lines += ["", *_list_table(header, rows, "30 13 27 8 14 8")]
     notes = [(row["measurement"], row["note"]) for row in run["rows"]]
     if any(note for _, note in notes):
         lines.append("")
@@ -184,16 +257,17 @@ def _rst_section(run):
 
 
 def to_rst(runs, source):
-    """Return the results as reStructuredText, without section titles.
+    """Return the results as reStructuredText, one section a script.
 
-    The text is meant for ``.. include::`` inside a page: scripts are set off
-    by rubrics, so the page's own section levels are left alone.
+    The text is meant for ``.. include::`` inside a section of a page: each
+    script's title is a subsection (underlined with ``~``), so that every
+    table appears in the page's contents.
     """
     parts = [_rst_header(runs, source), *[_rst_section(run) for run in runs]]
     return "\n\n".join(parts) + "\n"
 
 
-_RUBRIC = re.compile(r"^\.\. rubric:: (\w+)\.py:", re.MULTILINE)
+_SECTION = re.compile(r"^(\w+)\.py\n~+$", re.MULTILINE)
 
 
 def merge_rst(text, runs):
@@ -203,10 +277,10 @@ def merge_rst(text, runs):
     replaces its old one or joins in name order. The header keeps the counts
     of the earlier complete run and says which scripts ran later.
     """
-    starts = [match.start() for match in _RUBRIC.finditer(text)]
+    starts = [match.start() for match in _SECTION.finditer(text)]
     header = text[: starts[0]].strip() if starts else text.strip()
     sections = {
-        _RUBRIC.match(text, start).group(1): text[start:stop].strip()
+        _SECTION.match(text, start).group(1): text[start:stop].strip()
         for start, stop in zip(starts, [*starts[1:], len(text)], strict=True)
     }
     later = ", ".join(
@@ -218,6 +292,54 @@ def merge_rst(text, runs):
         sections[run["benchmark"]] = _rst_section(run)
     parts = [f"{header} {note}", *[sections[name] for name in sorted(sections)]]
     return "\n\n".join(parts) + "\n"
+
+
+def to_rows(runs, earlier=None):
+    """Return every script's rows as JSON, the source of the summary and chart.
+
+    With ``earlier`` (the text of an earlier output), the scripts of ``runs``
+    replace theirs and the other scripts' rows stay.
+    """
+    data = json.loads(earlier) if earlier else {}
+    for run in runs:
+        data[run["benchmark"]] = {"title": run["title"], "rows": run["rows"]}
+    return json.dumps(dict(sorted(data.items())), indent=1) + "\n"
+
+
+def _runs_of(rows_json):
+    """Rebuild minimal runs (name, title, rows) from :func:`to_rows` output."""
+    return [
+        {"benchmark": name, "title": entry["title"], "rows": entry["rows"]}
+        for name, entry in json.loads(rows_json).items()
+    ]
+
+
+def to_chart_data(runs):
+    """Return the scaling rows as JSON, for the page's chart.
+
+    Each row's ``value`` is what its target bounds: micfp's figure for a
+    bound such as ``<= 0.5 s``, the ratio otherwise. Rows without a target
+    are left out, except the control of ``bench_parallel``, which says what
+    two threads could give.
+    """
+    data = {}
+    for run in runs:
+        if run["benchmark"] not in SCALING:
+            continue
+        for row in run["rows"]:
+            bound = bool(row["target"] and _BOUND.fullmatch(row["target"]))
+            value = row["micfp"] if bound else row["ratio"]
+            keep = row["target"] is not None or run["benchmark"] == "bench_parallel"
+            if keep and isinstance(value, (int, float)):
+                data.setdefault(run["benchmark"], []).append(
+                    {
+                        "measurement": row["measurement"],
+                        "value": value,
+                        "target": row["target"],
+                        "met": row["met"],
+                    }
+                )
+    return json.dumps(data, indent=1) + "\n"
 
 
 def main(argv=None):
@@ -242,14 +364,32 @@ def main(argv=None):
         source = args.results.resolve().relative_to(Path.cwd())
     except ValueError:
         source = args.results
-    for path, render in ((args.markdown, to_markdown), (args.rst, to_rst)):
+    outputs = [(args.markdown, to_markdown(runs, source.as_posix()))]
+    page, rows = None, None
+    if args.rst is not None:
+        page = args.rst
+        outputs.append((page, to_rst(runs, source.as_posix())))
+        rows = to_rows(runs)
+    if args.merge_rst is not None:
+        page = args.merge_rst
+        outputs.append((page, merge_rst(page.read_text(), runs)))
+        earlier = page.with_name("rows.json")
+        rows = to_rows(runs, earlier.read_text() if earlier.exists() else None)
+    if page is not None:
+        # Every script's rows, the summary of every target and the chart's
+        # data go beside the page's tables: the page includes the summary
+        # first and draws the chart.
+        every_run = _runs_of(rows)
+        outputs += [
+            (page.with_name("rows.json"), rows),
+            (page.with_name("summary.inc"), to_rst_summary(every_run)),
+            (page.with_name("scaling.json"), to_chart_data(every_run)),
+        ]
+    for path, text in outputs:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(runs, source.as_posix()))
+            path.write_text(text)
             print(f"wrote {path}")
-    if args.merge_rst is not None:
-        args.merge_rst.write_text(merge_rst(args.merge_rst.read_text(), runs))
-        print(f"merged into {args.merge_rst}")
     n_rows, met, missed = _counts(runs)
     print(f"{len(runs)} scripts, {n_rows} rows: {met} targets met, {missed} missed")
     for name, what in _missed(runs):

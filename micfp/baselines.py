@@ -41,6 +41,7 @@ from .features import (
     WelchSpectrum,
 )
 from .mixture import GaussianSupervector, GMMUBMClassifier
+from .utils._docstring import Substitution
 
 __all__ = [
     "make_bed_svm",
@@ -52,28 +53,57 @@ __all__ = [
 ]
 
 
-def _mfcc_frames(sr, n_mfcc, n_mels, frame_length, hop_length, deltas, cmn, n_jobs):
-    return MFCC(
-        sr,
-        n_mfcc=n_mfcc,
-        n_mels=n_mels,
-        frame_length=frame_length,
-        hop_length=hop_length,
-        deltas=deltas,
-        cmn=cmn,
-        output="frames",
-        n_jobs=n_jobs,
-    )
+_SR = """
+sr : float, default=44100
+    Sample rate of the clips in Hz.
+"""
+
+_MFCC = """
+n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn : optional
+    Passed to :class:`~micfp.features.MFCC`; the defaults give 39 values
+    a 30 ms frame every 15 ms, as in Zeng et al.
+"""
+
+_UBM = """
+ubm : GaussianMixture or None, default=None
+    A background model fitted elsewhere (:func:`micfp.mixture.fit_ubm`).
+"""
+
+_SEED_AND_JOBS = """
+random_state : int, RandomState instance or None, default=None
+    Seeds the background model.
+n_jobs : int or None, default=None
+    Parallel jobs over chunks of clips.
+"""
 
 
+def _mfcc_and_mixture(mixture, sr, n_components, mfcc_params, n_jobs, **params):
+    """MFCC frames and a mixture estimator fitted on frames of their width."""
+    mfcc = MFCC(sr, **mfcc_params, output="frames", n_jobs=n_jobs)
+    width = mfcc_params["n_coefficients"] * (1 + mfcc_params["deltas"])
+    return mfcc, mixture(n_components, frame_width=width, n_jobs=n_jobs, **params)
+
+
+def _mfcc_params(n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn):
+    return {
+        "n_coefficients": n_coefficients,
+        "n_filters": n_filters,
+        "frame_duration": frame_duration,
+        "hop_duration": hop_duration,
+        "deltas": deltas,
+        "cmn": cmn,
+    }
+
+
+@Substitution(sr=_SR, mfcc=_MFCC, ubm=_UBM, seed_and_jobs=_SEED_AND_JOBS)
 def make_gmm_ubm(
     sr=44100,
     *,
     n_components=64,
-    n_mfcc=13,
-    n_mels=40,
-    frame_length=0.03,
-    hop_length=0.015,
+    n_coefficients=13,
+    n_filters=40,
+    frame_duration=0.03,
+    hop_duration=0.015,
     deltas=2,
     cmn=False,
     relevance_factor=16.0,
@@ -86,24 +116,17 @@ def make_gmm_ubm(
 
     Parameters
     ----------
-    sr : float, default=44100
-        Sample rate of the clips in Hz.
+    {sr}
     n_components : int, default=64
         Gaussians in the universal background model.
-    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn : optional
-        Passed to :class:`~micfp.features.MFCC`; the defaults give 39 values
-        a 30 ms frame every 15 ms, as in Zeng et al.
+    {mfcc}
     relevance_factor : float, default=16.0
         MAP relevance factor.
     adapt : str, default="m"
         Parameters adapted per device (see
         :class:`~micfp.mixture.GMMUBMClassifier`).
-    ubm : GaussianMixture or None, default=None
-        A background model fitted elsewhere (:func:`micfp.mixture.fit_ubm`).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the background model.
-    n_jobs : int or None, default=None
-        Parallel jobs over chunks of clips.
+    {ubm}
+    {seed_and_jobs}
 
     Returns
     -------
@@ -121,29 +144,31 @@ def make_gmm_ubm(
     >>> [name for name, _ in pipe.steps]
     ['mfcc', 'gmm_ubm']
     """
-    mfcc = _mfcc_frames(
-        sr, n_mfcc, n_mels, frame_length, hop_length, deltas, cmn, n_jobs
-    )
-    gmm = GMMUBMClassifier(
+    mfcc, gmm = _mfcc_and_mixture(
+        GMMUBMClassifier,
+        sr,
         n_components,
-        frame_width=n_mfcc * (1 + deltas),
+        _mfcc_params(
+            n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn
+        ),
+        n_jobs,
         relevance_factor=relevance_factor,
         adapt=adapt,
         ubm=ubm,
         random_state=random_state,
-        n_jobs=n_jobs,
     )
     return Pipeline([("mfcc", mfcc), ("gmm_ubm", gmm)])
 
 
+@Substitution(sr=_SR, mfcc=_MFCC, ubm=_UBM, seed_and_jobs=_SEED_AND_JOBS)
 def make_gsv_svm(
     sr=44100,
     *,
     n_components=64,
-    n_mfcc=13,
-    n_mels=40,
-    frame_length=0.03,
-    hop_length=0.015,
+    n_coefficients=13,
+    n_filters=40,
+    frame_duration=0.03,
+    hop_duration=0.015,
     deltas=2,
     cmn=False,
     relevance_factor=16.0,
@@ -163,25 +188,19 @@ def make_gsv_svm(
 
     Parameters
     ----------
-    sr : float, default=44100
-        Sample rate of the clips in Hz.
+    {sr}
     n_components : int, default=64
         Gaussians in the universal background model (64, 128 or 256 in Zeng
         et al., 64 best).
-    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn : optional
-        Passed to :class:`~micfp.features.MFCC`.
+    {mfcc}
     relevance_factor : float, default=16.0
         MAP relevance factor.
     normalize : bool, default=True
         Campbell's scaling of the supervector.
-    ubm : GaussianMixture or None, default=None
-        A background model fitted elsewhere (:func:`micfp.mixture.fit_ubm`).
+    {ubm}
     C : float, default=1.0
         SVM regularization.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the background model.
-    n_jobs : int or None, default=None
-        Parallel jobs over chunks of clips.
+    {seed_and_jobs}
 
     Returns
     -------
@@ -213,17 +232,18 @@ def make_gsv_svm(
     >>> pipe[:-1].transform(X).shape  # 4 components x 39 MFCC values
     (12, 156)
     """
-    mfcc = _mfcc_frames(
-        sr, n_mfcc, n_mels, frame_length, hop_length, deltas, cmn, n_jobs
-    )
-    gsv = GaussianSupervector(
+    mfcc, gsv = _mfcc_and_mixture(
+        GaussianSupervector,
+        sr,
         n_components,
-        frame_width=n_mfcc * (1 + deltas),
+        _mfcc_params(
+            n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn
+        ),
+        n_jobs,
         relevance_factor=relevance_factor,
         normalize=normalize,
         ubm=ubm,
         random_state=random_state,
-        n_jobs=n_jobs,
     )
     return Pipeline([("mfcc", mfcc), ("gsv", gsv), ("svm", SVC(kernel="linear", C=C))])
 
@@ -304,10 +324,10 @@ def make_classical_pipeline(
     sr=44100,
     classifier=None,
     *,
-    n_mfcc=13,
-    n_mels=40,
-    frame_length=0.03,
-    hop_length=0.015,
+    n_coefficients=13,
+    n_filters=40,
+    frame_duration=0.03,
+    hop_duration=0.015,
     n_components=8,
 ):
     """Mean MFCC, zero-crossing rate and RMS -> scaler -> PCA -> classifier.
@@ -322,7 +342,7 @@ def make_classical_pipeline(
         Sample rate of the clips in Hz.
     classifier : estimator or None, default=None
         Final step; ``None`` means ``SVC()``.
-    n_mfcc, n_mels, frame_length, hop_length : optional
+    n_coefficients, n_filters, frame_duration, hop_duration : optional
         Passed to :class:`~micfp.features.MFCC` (and the frame sizes to
         :class:`~micfp.features.FrameStatistics`).
     n_components : int, default=8
@@ -348,14 +368,14 @@ def make_classical_pipeline(
     """
     mfcc = MFCC(
         sr,
-        n_mfcc=n_mfcc,
-        n_mels=n_mels,
-        frame_length=frame_length,
-        hop_length=hop_length,
+        n_coefficients=n_coefficients,
+        n_filters=n_filters,
+        frame_duration=frame_duration,
+        hop_duration=hop_duration,
         output="mean",
     )
     stats = FrameStatistics(
-        sr, frame_length=frame_length, hop_length=hop_length, output="mean"
+        sr, frame_duration=frame_duration, hop_duration=hop_duration, output="mean"
     )
     features = FeatureUnion([("mfcc", mfcc), ("frame_stats", stats)])
     return Pipeline(
@@ -461,11 +481,13 @@ def make_device_classifier(
     ----------
     sr : float, default=44100
         Sample rate of the clips in Hz.
-    segment_length, frame_length, percentile, n_jobs
+    segment_length, frame_length, percentile : optional
         As in :func:`make_device_embedding`.
     shrinkage : "auto", float or None, default="auto"
         Shrinkage of :class:`~sklearn.discriminant_analysis.LinearDiscriminantAnalysis`
         (``solver="lsqr"``).
+    n_jobs : int or None, default=None
+        Parallel jobs over chunks of clips.
 
     Returns
     -------

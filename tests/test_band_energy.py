@@ -199,9 +199,9 @@ def test_bad_parameters(params, error, message):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"frame_length": 0}, "frame_length must be a positive int; got 0"),
-        ({"frame_length": None}, "frame_length must be a positive int; got None"),
-        ({"hop_length": -2}, "hop_length must be a positive int; got -2"),
+        ({"frame_length": 0}, "'frame_length' parameter of band_energy_difference"),
+        ({"frame_length": None}, "must be an int in the range [2, inf). Got None"),
+        ({"hop_length": -2}, "'hop_length' parameter of band_energy_difference"),
         ({"sr": None, "fmin": 5.0}, "need the sample rate"),
     ],
 )

@@ -67,7 +67,7 @@ def test_baselines_identify_devices_on_new_clips(
 
 
 def test_gsv_svm_wires_the_frame_width():
-    pipe = make_gsv_svm(SR, n_mfcc=20, deltas=1, n_components=16, C=3.0)
+    pipe = make_gsv_svm(SR, n_coefficients=20, deltas=1, n_components=16, C=3.0)
     assert [name for name, _ in pipe.steps] == ["mfcc", "gsv", "svm"]
     assert pipe["gsv"].frame_width == 40
     assert pipe["gsv"].normalize
@@ -80,7 +80,7 @@ def test_gsv_svm_wires_the_frame_width():
 
 
 def test_gmm_ubm_wires_the_frame_width():
-    pipe = make_gmm_ubm(SR, n_mfcc=12, deltas=0, adapt="wm")
+    pipe = make_gmm_ubm(SR, n_coefficients=12, deltas=0, adapt="wm")
     assert pipe["gmm_ubm"].frame_width == 12
     assert pipe["gmm_ubm"].adapt == "wm"
 

@@ -11,7 +11,7 @@ import pytest
 import micfp
 from micfp.cli import REPORT_SCHEMA, main, render_html, validate_report
 from micfp.datasets import make_recordings
-from micfp.io import write_audio
+from micfp.io import read_audio, write_audio
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -21,7 +21,7 @@ def case(tmp_path_factory):
     """Reference folders of three devices, questioned files of them and a fourth."""
     root = tmp_path_factory.mktemp("case")
     recordings = make_recordings(
-        n_devices=4, n_recordings=3, duration=4.0, sr=44100, random_state=0
+        n_devices=4, n_recordings=3, duration=8.0, sr=44100, random_state=0
     )
     questioned = []
     for signal, device, take in zip(
@@ -36,6 +36,56 @@ def case(tmp_path_factory):
             path = folder / f"take{take}.wav"
         write_audio(path, signal, recordings.sr)
     return root, questioned
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory):
+    """Recordings of 20 devices unrelated to the case's devices."""
+    root = tmp_path_factory.mktemp("population")
+    recordings = make_recordings(
+        n_devices=20, n_recordings=4, duration=8.0, sr=44100, random_state=7
+    )
+    for signal, device, take in zip(
+        recordings.signals, recordings.devices, recordings.recording_ids, strict=True
+    ):
+        folder = root / f"device{device}"
+        folder.mkdir(exist_ok=True)
+        write_audio(folder / f"{take}.wav", signal, recordings.sr)
+    return root
+
+
+@pytest.fixture(scope="module")
+def spliced(case, tmp_path_factory):
+    """Take 3 of device 0, then take 3 of device 1: 8 s each."""
+    root, _ = case
+    first, sr = read_audio(root / "questioned-0-3.wav")
+    second, _ = read_audio(root / "questioned-1-3.wav")
+    path = tmp_path_factory.mktemp("spliced") / "spliced.wav"
+    write_audio(path, np.concatenate([first, second]), sr)
+    return path
+
+
+@pytest.fixture(scope="module")
+def full_model(case, population, tmp_path_factory):
+    root, _ = case
+    path = tmp_path_factory.mktemp("model") / "model.micfp"
+    status = main(
+        [
+            "-q",
+            "fit",
+            str(root / "references"),
+            "--population",
+            str(population),
+            "--excerpt-duration",
+            "2",
+            "--n-clips",
+            "100",
+            "-o",
+            str(path),
+        ]
+    )
+    assert status == 0
+    return path
 
 
 def run_cli(*args, cwd):
@@ -216,3 +266,137 @@ def test_render_html_escapes_names():
     page = render_html(report)
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_verify_and_scan_end_to_end(case, full_model, spliced, tmp_path):
+    root, _ = case
+    references = [root / "references" / "0" / f"take{t}.wav" for t in (1, 2)]
+    results = {}
+    for device in ("0", "1"):
+        out = tmp_path / f"verify-{device}.json"
+        done = run_cli(
+            "verify",
+            full_model,
+            root / f"questioned-{device}-3.wav",
+            "--reference",
+            *references,
+            "-o",
+            out,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "log10 LR" in done.stderr
+        results[device] = json.loads(out.read_text())["results"][0]
+    same, other = results["0"], results["1"]
+    assert same["log10_lr"] > 0 > other["log10_lr"], (same, other)
+    assert same["verbal"].endswith("for H1")
+    assert other["verbal"].endswith("for H2")
+    assert same["n_population_devices"] == 20
+    assert len(same["excerpt_log10_lr"]) == 4  # 8 s in excerpts of 2 s
+    assert same["log10_lr"] == pytest.approx(np.median(same["excerpt_log10_lr"]))
+
+    scanned = tmp_path / "scan.json"
+    done = run_cli(
+        "scan",
+        full_model,
+        spliced,
+        root / "questioned-0-3.wav",
+        "-o",
+        scanned,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    edited, pristine = json.loads(scanned.read_text())["results"]
+    # how well changes are found is measured by benchmarks/bench_splice.py;
+    # here: the result is the detector's, whole and consistent
+    for result, duration in ((edited, 16.0), (pristine, 8.0)):
+        curve = np.asarray(result["curve"])
+        assert len(result["curve_times"]) == curve.size > 0
+        assert 0 < max(result["curve_times"]) < duration
+        assert result["splice_score"] == curve.max()
+        assert len(result["segment_scores"]) == len(result["boundary_times"]) + 1
+        assert all(
+            curve[np.argmin(np.abs(np.asarray(result["curve_times"]) - t))]
+            >= result["threshold"]
+            for t in result["boundary_times"]
+        )
+
+    identified = tmp_path / "identify.json"
+    done = run_cli(
+        "identify",
+        full_model,
+        root / "questioned-2-3.wav",
+        "-o",
+        identified,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    documents = [
+        tmp_path / "verify-0.json",
+        tmp_path / "verify-1.json",
+        scanned,
+        identified,
+    ]
+    done = run_cli("report", *documents, "-o", tmp_path / "case", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path / "case.json").read_text())
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert [r["kind"] for r in report["results"]] == [
+        "verify",
+        "verify",
+        "scan",
+        "scan",
+        "identify",
+    ]
+    page = (tmp_path / "case.html").read_text()
+    parser = _ImageCounter()
+    parser.feed(page)
+    assert len(parser.images) == 5
+    assert "Change curve of" in page
+    assert "for H1" in page and "for H2" in page
+
+
+def test_verify_without_population_is_refused(case, tmp_path, capsys):
+    root, questioned = case
+    model = tmp_path / "model.micfp"
+    assert (
+        main(
+            ["-q", "fit", str(root / "references"), "-o", str(model), "--n-clips", "5"]
+        )
+        == 0
+    )
+    status = main(
+        [
+            "verify",
+            str(model),
+            str(questioned[0][0]),
+            "--reference",
+            str(questioned[1][0]),
+        ]
+    )
+    assert status == 4
+    assert "--population FOLDER" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "llr, words",
+    [
+        (0.5, "weak support for H1"),
+        (-1.5, "moderate support for H2"),
+        (2.0, "moderately strong support for H1"),
+        (3.5, "strong support for H1"),
+        (-4.2, "very strong support for H2"),
+        (7.0, "extremely strong support for H1"),
+    ],
+)
+def test_verbal_equivalents(llr, words):
+    from micfp.cli import verbal_equivalent
+
+    assert verbal_equivalent(llr) == words
+
+
+def test_verbal_equivalent_of_nan():
+    from micfp.cli import verbal_equivalent
+
+    with pytest.raises(ValueError, match="llr must be a number"):
+        verbal_equivalent(float("nan"))

@@ -3,19 +3,27 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from micfp.demo import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_demo_reports_clip_and_recording_accuracy(capsys):
-    scores = main(["--n-devices", "3", "--duration", "3", "--n-clips", "30"])
+def test_demo_reports_identification_rejection_and_lrs(capsys):
+    args = "--n-devices 3 --duration 4 --n-clips 40 --n-population 20 --excerpt 2"
+    scores = main(args.split())
     out = capsys.readouterr().out
     assert "precision" in out
     assert "Clip accuracy:" in out
     assert "Recording accuracy:" in out
-    for value in scores.values():
-        assert 0.0 <= value <= 1.0
+    assert "take 3 of device 0      -> " in out  # the truth beside the prediction
+    assert "of unseen device -> " in out
+    assert "log10 LR = " in out
+    assert "s)\n" in out  # progress: each step's time
+    for key in ("clip_accuracy", "recording_accuracy", "unseen_rejected"):
+        assert 0.0 <= scores[key] <= 1.0
+    assert np.isfinite([scores["llr_same"], scores["llr_different"]]).all()
 
 
 def test_demo_command_line_help():

@@ -15,6 +15,7 @@ from test_persistence import (
     PIPELINES,
     SR,
     clip_data,
+    estimator_data,
     estimator_instance,
     feature_data,
     outputs,
@@ -53,7 +54,7 @@ def assert_same_weights(first, second):
 
 @pytest.mark.parametrize("name", sorted(ESTIMATORS))
 def test_same_random_state_same_estimator(name):
-    X, y = feature_data()
+    X, y = estimator_data(name)
     first = estimator_instance(name, ESTIMATORS[name]).fit(X, y)
     second = estimator_instance(name, ESTIMATORS[name]).fit(X, y)
     assert_same_outputs(outputs(first, X), outputs(second, X))

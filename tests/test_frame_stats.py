@@ -7,7 +7,7 @@ import pytest
 from sklearn import config_context
 
 from micfp.exceptions import AudioValueError
-from micfp.features._frame_stats import (
+from micfp.features import (
     FrameStatistics,
     frame_signal,
     rms,
@@ -95,10 +95,10 @@ def test_frame_signal_is_a_view():
     "params, X, error, message",
     [
         (
-            {"sr": 1000, "frame_length": 0.05},
+            {"sr": 1000, "frame_duration": 0.05},
             np.zeros((2, 10)),
             AudioValueError,
-            "FrameStatistics needs clips of at least one frame, frame_length=0.05 s "
+            "FrameStatistics needs clips of at least one frame, frame_duration=0.05 s "
             "= 50 samples at sr=1000 Hz; X holds clips of 10 feature(s).",
         ),
         (
@@ -108,10 +108,10 @@ def test_frame_signal_is_a_view():
             "The 'output' parameter of FrameStatistics must be a str among",
         ),
         (
-            {"hop_length": 0},
+            {"hop_duration": 0},
             np.zeros((2, 5000)),
             ValueError,
-            "The 'hop_length' parameter of FrameStatistics must be a float in "
+            "The 'hop_duration' parameter of FrameStatistics must be a float in "
             "the range (0.0, inf)",
         ),
     ],

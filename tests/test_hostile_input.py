@@ -334,10 +334,10 @@ MFCC_SETTINGS = [
     # frames of 2 samples every sample, static coefficients with both deltas
     (
         {
-            "n_mfcc": 2,
-            "n_mels": 2,
-            "frame_length": 0.002,
-            "hop_length": 0.001,
+            "n_coefficients": 2,
+            "n_filters": 2,
+            "frame_duration": 0.002,
+            "hop_duration": 0.001,
             "deltas": 2,
         },
         2,
@@ -346,10 +346,10 @@ MFCC_SETTINGS = [
     # LFCC of frames of 8 samples every 4, summarized; liftered, no dB range
     (
         {
-            "n_mfcc": 3,
-            "n_mels": 4,
-            "frame_length": 0.008,
-            "hop_length": 0.004,
+            "n_coefficients": 3,
+            "n_filters": 4,
+            "frame_duration": 0.008,
+            "hop_duration": 0.004,
             "scale": "linear",
             "output": "stats",
             "lifter": 2,
@@ -360,10 +360,10 @@ MFCC_SETTINGS = [
     ),
     (
         {
-            "n_mfcc": 3,
-            "n_mels": 4,
-            "frame_length": 0.008,
-            "hop_length": 0.004,
+            "n_coefficients": 3,
+            "n_filters": 4,
+            "frame_duration": 0.008,
+            "hop_duration": 0.004,
             "cmn": True,
             "deltas": 1,
             "output": "mean",
@@ -390,7 +390,9 @@ def test_mfcc_transformer(params, min_length, width, X):
 @settings(HYPOTHESIS)
 @given(X=hostile_batches(lengths=[1, 2, 3, 10]))
 def test_frame_statistics_transformer(output, width, X):
-    est = FrameStatistics(sr=1000, frame_length=0.002, hop_length=0.001, output=output)
+    est = FrameStatistics(
+        sr=1000, frame_duration=0.002, hop_duration=0.001, output=output
+    )
     _check_transformer(est, X, min_length=2, out_width=width)
 
 
@@ -505,7 +507,13 @@ def test_band_energy_difference_function(x):
 def test_cepstral_coefficients_function(scale, y):
     _check_function(
         lambda: cepstral_coefficients(
-            y, sr=1000, n_ceps=3, n_filters=4, n_fft=8, hop_length=4, scale=scale
+            y,
+            sr=1000,
+            n_coefficients=3,
+            n_filters=4,
+            n_fft=8,
+            hop_length=4,
+            scale=scale,
         ),
         y,
         name="y",
@@ -601,22 +609,22 @@ def test_band_energy_difference_of_silence_is_all_ties():
 @pytest.mark.parametrize("top_db", [80.0, None])
 @pytest.mark.parametrize("lifter", [0, 6])
 def test_mfcc_of_silence_is_the_cepstrum_of_the_db_floor(scale, top_db, lifter):
-    n_mels, n_mfcc = 20, 5
+    n_filters, n_coefficients = 20, 5
     mfcc = MFCC(
         sr=8000,
-        n_mfcc=n_mfcc,
-        n_mels=n_mels,
+        n_coefficients=n_coefficients,
+        n_filters=n_filters,
         scale=scale,
         top_db=top_db,
         lifter=lifter,
         deltas=2,
     )
-    frames = mfcc.fit_transform(SILENCE).reshape(3, mfcc.n_frames_, 3, n_mfcc)
+    frames = mfcc.fit_transform(SILENCE).reshape(3, mfcc.n_frames_, 3, n_coefficients)
     # Every band at 10 log10(1e-10) = -100 dB; the orthonormal DCT of a
-    # constant puts it all in c0, -100 * sqrt(n_mels), scaled by c0's lifter.
+    # constant puts it all in c0, -100 * sqrt(n_filters), scaled by c0's lifter.
     weight = 1 + lifter / 2 * np.sin(np.pi / lifter) if lifter else 1.0
-    expected = np.zeros(n_mfcc)
-    expected[0] = -100.0 * np.sqrt(n_mels) * weight
+    expected = np.zeros(n_coefficients)
+    expected[0] = -100.0 * np.sqrt(n_filters) * weight
     static = frames[..., 0, :]
     assert_allclose(static, np.broadcast_to(expected, static.shape), atol=1e-9)
     assert_allclose(frames[..., 1:, :], 0.0, atol=1e-9)
@@ -648,7 +656,7 @@ def test_supervectors_of_silent_mfcc_frames_are_finite():
     rng = np.random.default_rng(1)
     X = np.vstack([0.1 * rng.standard_normal((4, 4000)), np.zeros((4, 4000))])
     pipe = make_pipeline(
-        MFCC(sr=8000, n_mfcc=4, n_mels=16, deltas=1),
+        MFCC(sr=8000, n_coefficients=4, n_filters=16, deltas=1),
         GaussianSupervector(n_components=4, frame_width=8, random_state=0),
     )
     with warnings.catch_warnings():
@@ -688,13 +696,13 @@ def test_huge_clips_give_the_same_band_energy_difference():
 
 @pytest.mark.parametrize("dtype, big", [(np.float64, _BIG), (np.float32, 2.0**100)])
 def test_huge_clips_shift_only_the_first_mfcc(dtype, big):
-    mfcc = MFCC(sr=8000, n_mfcc=6, n_mels=16, top_db=None)
+    mfcc = MFCC(sr=8000, n_coefficients=6, n_filters=16, top_db=None)
     small = mfcc.fit_transform(_NOISE.astype(dtype))
     large = mfcc.fit_transform((_NOISE * big).astype(dtype))
     frames_small = small.reshape(3, -1, 6)
     frames_large = large.reshape(3, -1, 6)
     # power scales by big ** 2: every band gains 20 log10(big) dB, which the
-    # orthonormal DCT puts into c0 times sqrt(n_mels)
+    # orthonormal DCT puts into c0 times sqrt(n_filters)
     gain = 20 * np.log10(big) * np.sqrt(16)
     tol = 1e-9 if dtype == np.float64 else 2e-2
     assert_allclose(frames_large[..., 0] - gain, frames_small[..., 0], atol=tol)
@@ -744,7 +752,7 @@ def test_objects_that_are_not_numbers_are_a_type_error_too():
     X = np.zeros((2, 8), dtype=object)
     X[0, 0] = {"a": 1}
     with pytest.raises(TypeError, match="Invalid X for MFCC: float"):
-        MFCC(sr=1000, frame_length=0.002, hop_length=0.001, n_mels=2).fit(X)
+        MFCC(sr=1000, frame_duration=0.002, hop_duration=0.001, n_filters=2).fit(X)
     with pytest.raises(AudioError, match="y must hold real numbers; got an object"):
         cepstral_coefficients(X, sr=1000)
 

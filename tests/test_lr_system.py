@@ -60,6 +60,11 @@ def test_roles_are_disjoint_and_counted_in_devices():
     ).size
     # 15 reference sets (3 recordings) against 15 x 2 questioned recordings.
     assert system.n_calibration_trials_ == {"target": 30, "non_target": 15 * 30 - 30}
+    trials = system.calibration_trials_
+    assert set(trials["reference_device"]) == set(system.calibration_devices_)
+    np.testing.assert_array_equal(
+        trials["y_true"], trials["reference_device"] == trials["questioned_device"]
+    )
 
 
 def test_case_lrs_on_unseen_devices_are_calibrated():

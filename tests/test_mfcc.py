@@ -7,7 +7,7 @@ import scipy.fft
 from sklearn import config_context
 
 from micfp.exceptions import AudioValueError
-from micfp.features._cepstrum import (
+from micfp.features import (
     MFCC,
     cepstral_coefficients,
     dct_matrix,
@@ -37,10 +37,10 @@ def test_mfcc_matches_librosa_per_clip():
     X = _clips()
     mfcc = MFCC(
         sr=16000,
-        n_mfcc=13,
-        n_mels=40,
-        frame_length=0.03,
-        hop_length=0.015,
+        n_coefficients=13,
+        n_filters=40,
+        frame_duration=0.03,
+        hop_duration=0.015,
         output="frames",
     )
     out = mfcc.fit_transform(X)
@@ -75,7 +75,7 @@ def test_cepstral_coefficients_match_librosa_options(kwargs):
     ours = cepstral_coefficients(
         x,
         sr=16000,
-        n_ceps=kwargs.get("n_mfcc", 13),
+        n_coefficients=kwargs.get("n_mfcc", 13),
         n_filters=kwargs.get("n_mels", 40),
         n_fft=512,
         hop_length=160,
@@ -176,7 +176,7 @@ def test_cmn_cancels_a_fixed_channel_gain():
 
 def test_lfcc_uses_linear_filters():
     X = _clips(2)
-    lfcc = MFCC(sr=16000, scale="linear", n_mels=30, n_mfcc=12).fit(X)
+    lfcc = MFCC(sr=16000, scale="linear", n_filters=30, n_coefficients=12).fit(X)
     out = lfcc.transform(X).reshape(2, -1, 12)
     power = power_spectrogram(X, n_fft=480, hop_length=240)
     bank = linear_filterbank(sr=16000, n_fft=480, n_filters=30)
@@ -184,7 +184,7 @@ def test_lfcc_uses_linear_filters():
     expected = scipy.fft.dct(db, type=2, norm="ortho", axis=1)[:, :12]
     np.testing.assert_allclose(out, np.swapaxes(expected, 1, 2), atol=1e-8)
     assert lfcc.get_feature_names_out()[0] == "f0_lfcc0"
-    mel = MFCC(sr=16000, n_mels=30, n_mfcc=12).fit_transform(X)
+    mel = MFCC(sr=16000, n_filters=30, n_coefficients=12).fit_transform(X)
     assert not np.allclose(mel, out.reshape(2, -1))
 
 
@@ -216,7 +216,7 @@ def test_mel_scale_matches_librosa(htk):
 )
 def test_mel_filterbank_matches_librosa(sr, n_fft, n_mels, fmin, fmax, htk):
     ours = mel_filterbank(
-        sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk
+        sr=sr, n_fft=n_fft, n_filters=n_mels, fmin=fmin, fmax=fmax, htk=htk
     )
     ref = librosa.filters.mel(
         sr=sr,
@@ -280,14 +280,14 @@ def test_delta_recovers_slopes():
             {"sr": 16000},
             np.zeros((2, 100)),
             AudioValueError,
-            "MFCC needs clips of at least one frame, frame_length=0.03 s = 480 "
+            "MFCC needs clips of at least one frame, frame_duration=0.03 s = 480 "
             "samples at sr=16000 Hz; X holds clips of 100 feature(s).",
         ),
         (
-            {"sr": 16000, "n_mfcc": 50},
+            {"sr": 16000, "n_coefficients": 50},
             np.zeros((2, 1000)),
             ValueError,
-            "n_mfcc=50 cannot exceed n_mels=40.",
+            "n_coefficients=50 cannot exceed the number of filters n_filters=40.",
         ),
         (
             {"sr": 16000, "fmax": 9000.0},
@@ -332,8 +332,8 @@ def test_power_spectrogram_rejects_short_signal():
 
 
 def test_cepstral_coefficients_rejects_more_ceps_than_filters():
-    with pytest.raises(ValueError, match="n_ceps=41 cannot exceed"):
-        cepstral_coefficients(np.zeros(1000), sr=16000, n_ceps=41, n_fft=256)
+    with pytest.raises(ValueError, match="n_coefficients=41 cannot exceed"):
+        cepstral_coefficients(np.zeros(1000), sr=16000, n_coefficients=41, n_fft=256)
 
 
 def test_digital_silence_gives_finite_features():

@@ -78,6 +78,24 @@ def test_split_errors(test_ids, match):
 # --- make_recording_scorer ------------------------------------------------------
 
 
+@pytest.fixture
+def metadata_routing():
+    with sklearn.config_context(enable_metadata_routing=True):
+        yield
+
+
+def test_scorer_without_metadata_routing_raises():
+    X, y, groups = _clips()
+    with pytest.raises(RuntimeError, match=r"set_config\(enable_metadata_routing"):
+        make_recording_scorer()
+    # what it prevents: a grid search that reports nan after warnings
+    with pytest.raises(RuntimeError, match="cross_validate_recordings"):
+        GridSearchCV(
+            LogisticRegression(), {"C": [1.0]}, scoring=make_recording_scorer()
+        ).fit(X, y, groups=groups)
+
+
+@pytest.mark.usefixtures("metadata_routing")
 def test_scorer_votes_then_scores():
     X, y, groups = _clips(shift=0.5)
     clf = LogisticRegression().fit(X, y)
@@ -86,6 +104,7 @@ def test_scorer_votes_then_scores():
     assert make_recording_scorer()(clf, X, y, groups=groups) == expected
 
 
+@pytest.mark.usefixtures("metadata_routing")
 def test_scorer_hard_voting_and_metric_kwargs():
     X, y, groups = _clips(shift=0.3, seed=3)
     clf = LogisticRegression().fit(X, y)
@@ -97,6 +116,7 @@ def test_scorer_hard_voting_and_metric_kwargs():
     assert "f1_score" in repr(scorer)
 
 
+@pytest.mark.usefixtures("metadata_routing")
 def test_scorer_without_groups_explains_routing():
     X, y, _ = _clips()
     clf = DummyClassifier().fit(X, y)
@@ -104,6 +124,7 @@ def test_scorer_without_groups_explains_routing():
         make_recording_scorer()(clf, X, y)
 
 
+@pytest.mark.usefixtures("metadata_routing")
 def test_scorer_rejects_mixed_labels_within_a_recording():
     X, y, _ = _clips()
     clf = DummyClassifier().fit(X, y)
@@ -118,6 +139,7 @@ def test_scorer_rejects_mixed_labels_within_a_recording():
         ({"metric": "accuracy"}, TypeError, "metric must be callable"),
     ],
 )
+@pytest.mark.usefixtures("metadata_routing")
 def test_scorer_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         make_recording_scorer(**kwargs)
@@ -137,11 +159,14 @@ def test_grid_search_selects_on_recording_accuracy():
         scores = []
         for tr, te in GroupKFold(n_splits=4).split(X, y, groups):
             clf = LogisticRegression(C=C).fit(X[tr], y[tr])
-            scores.append(make_recording_scorer()(clf, X[te], y[te], groups[te]))
+            with sklearn.config_context(enable_metadata_routing=True):
+                scorer = make_recording_scorer()
+            scores.append(scorer(clf, X[te], y[te], groups[te]))
         manual.append(np.mean(scores))
     np.testing.assert_allclose(search.cv_results_["mean_test_score"], manual)
 
 
+@pytest.mark.usefixtures("metadata_routing")
 def test_scorer_request_can_be_switched_off():
     scorer = make_recording_scorer().set_score_request(groups=False)
     request = scorer.get_metadata_routing()

@@ -46,7 +46,12 @@ from micfp.voting import SegmentVotingClassifier
 
 SR = 8000
 METHODS = ("transform", "predict", "predict_proba", "decision_function")
-MFCC_SMALL = {"n_components": 2, "n_mfcc": 6, "n_mels": 12, "random_state": 0}
+MFCC_SMALL = {
+    "n_components": 2,
+    "n_coefficients": 6,
+    "n_filters": 12,
+    "random_state": 0,
+}
 
 
 def estimator_instance(name, cls, **params):
@@ -63,6 +68,24 @@ def feature_data():
     y = np.repeat(["a", "b", "c"], 10)
     X = rng.normal(size=(30, 32)) + np.repeat([0.0, 1.0, 2.0], 10)[:, None]
     return X, y
+
+
+def estimator_data(name):
+    """Data an estimator can be fitted on: ``feature_data`` unless it needs others.
+
+    Likelihood-ratio calibrators take one score column and two classes (H1,
+    H2); an LR system needs enough devices to split them into background and
+    calibration devices, with more than three rows each.
+    """
+    rng = np.random.default_rng(0)
+    if name.endswith("LRCalibrator"):
+        y = np.repeat([0, 1], 15)
+        return rng.normal(2.0 * y, 1.0)[:, None], y
+    if name == "DeviceLRSystem":
+        y = np.repeat(np.arange(24), 5)
+        centres = rng.normal(size=(24, 8))
+        return centres[y] + rng.normal(size=(120, 8)), y
+    return feature_data()
 
 
 def clip_data():
@@ -109,6 +132,8 @@ def outputs(model, X, groups=None):
         result["predict_groups"] = model.predict(X, groups=groups)
     if hasattr(model, "score_matrix"):
         result["score_matrix"] = model.score_matrix(X, X)
+    if hasattr(model, "predict_llr"):
+        result["predict_llr"] = model.predict_llr(X[:3], X)
     assert result
     return result
 
@@ -116,12 +141,12 @@ def outputs(model, X, groups=None):
 @pytest.fixture(scope="module")
 def fitted():
     """Every estimator and library pipeline, fitted, with data to call it on."""
-    X, y = feature_data()
-    cases = {
-        name: (estimator_instance(name, cls).fit(X, y), X, None)
-        for name, cls in all_estimators()
-        if name not in NOT_ROW_ESTIMATORS
-    }
+    cases = {}
+    for name, cls in all_estimators():
+        if name in NOT_ROW_ESTIMATORS:
+            continue
+        X, y = estimator_data(name)
+        cases[name] = (estimator_instance(name, cls).fit(X, y), X, None)
     X, y, groups = clip_data()
     for name, make in PIPELINES.items():
         cases[name] = (make().fit(X, y), X, groups)

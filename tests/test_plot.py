@@ -17,6 +17,10 @@ from micfp.exceptions import DegradedResultWarning  # noqa: E402
 from micfp.plot import (  # noqa: E402
     AccuracyVsDurationDisplay,
     BaseDisplay,
+    ChangeCurveDisplay,
+    ECEDisplay,
+    PAVDisplay,
+    TippettDisplay,
     TrainingCurveDisplay,
     TSNEDisplay,
 )
@@ -552,11 +556,16 @@ def test_tsne_from_estimator_transforms_first():
         lambda: TSNEDisplay([[0, 0], [1, 1]], [0, 1]),
         lambda: AccuracyVsDurationDisplay([1, 2], [0.5, 0.6]),
         lambda: TrainingCurveDisplay({"loss": ([1, 2], [0.5, 0.4])}),
+        lambda: ChangeCurveDisplay([0.5, 1.0, 1.5], [0.1, 0.9, 0.2]),
+        lambda: TippettDisplay([-1.0, 2.0, -0.5, 1.5], [0, 1, 0, 1]),
+        lambda: ECEDisplay([-1.0, 2.0, -0.5, 1.5], [0, 1, 0, 1]),
+        lambda: PAVDisplay([-1.0, 2.0, -0.5, 1.5], [0, 1, 0, 1]),
     ],
-    ids=["tsne", "accuracy", "training"],
+    ids=["tsne", "accuracy", "training", "change", "tippett", "ece", "pav"],
 )
 def test_every_display_follows_the_display_api(display):
     display = display()
+    assert isinstance(display, BaseDisplay)
     assert isinstance(display, BaseDisplay)
     assert display.plot() is display
     assert display.figure_ is display.ax_.figure

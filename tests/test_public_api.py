@@ -15,12 +15,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "micfp"
 SHARED_PACKAGES = {"micfp.utils"}
 
-# Modules whose doctests still import private modules.
-KNOWN_PRIVATE_DOCTESTS = {
-    "micfp/features/_cepstrum.py",
-    "micfp/features/_frame_stats.py",
-}
-
 _DOCTEST_PRIVATE = re.compile(
     r"^\s*(>>>|\.\.\.)\s.*\bmicfp(\.\w+)*\._[A-Za-z]\w*", re.MULTILINE
 )
@@ -112,7 +106,6 @@ def test_no_doctest_imports_a_private_module():
     offenders = [
         f"{path.relative_to(ROOT.parent)}: {match.group(0).strip()}"
         for path in _sources()
-        if path.relative_to(ROOT.parent).as_posix() not in KNOWN_PRIVATE_DOCTESTS
         for match in _DOCTEST_PRIVATE.finditer(path.read_text(encoding="utf-8"))
     ]
     assert not offenders, "\n".join(offenders)

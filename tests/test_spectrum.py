@@ -196,10 +196,11 @@ def test_bad_parameters(params, error, message):
     ("params", "message"),
     [
         ({"fmin": 10.0}, "need the sample rate"),
-        ({"average": "max"}, "valid options are ['mean', 'median']"),
-        ({"offset": -1}, "offset must be positive; got -1"),
-        ({"n_fft": 0}, "n_fft must be a positive int or None; got 0"),
-        ({"hop_length": 1.5}, "hop_length must be a positive int or None"),
+        ({"average": "max"}, "'average' parameter of log_spectrum must be a str"),
+        ({"offset": -1}, "'offset' parameter of log_spectrum must be a float"),
+        ({"offset": np.inf}, "in the range (0.0, inf). Got inf instead"),
+        ({"n_fft": 0}, "'n_fft' parameter of log_spectrum must be an int"),
+        ({"hop_length": 1.5}, "'hop_length' parameter of log_spectrum must be"),
     ],
 )
 def test_function_bad_parameters(params, message):

@@ -8,7 +8,7 @@ from sklearn import config_context
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import make_pipeline
 
-from micfp.features._cepstrum import MFCC
+from micfp.features import MFCC
 from micfp.mixture import (
     GaussianSupervector,
     component_log_likelihoods,
@@ -120,7 +120,7 @@ def test_feature_names_follow_mfcc_names_through_pandas():
     rng = np.random.default_rng(0)
     clips = 0.1 * rng.standard_normal((6, 4000))
     pipe = make_pipeline(
-        MFCC(sr=16000, n_mfcc=4, n_mels=10),
+        MFCC(sr=16000, n_coefficients=4, n_filters=10),
         GaussianSupervector(n_components=2, frame_width=4, random_state=0),
     ).set_output(transform="pandas")
     out = pipe.fit_transform(clips)

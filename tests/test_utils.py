@@ -4,6 +4,7 @@ from sklearn import config_context
 
 from micfp.exceptions import AudioValueError
 from micfp.utils._chunking import chunk_slices, map_row_chunks
+from micfp.utils._docstring import Substitution
 from micfp.utils._framing import frame, window_gain
 from micfp.utils._validation import needs_scaling, overflow_shift
 
@@ -64,3 +65,35 @@ def test_overflow_shift_scales_only_huge_rows():
     shift = overflow_shift(np.array([[0.5, -1.0], [3e300, 1.0]]))
     assert shift.ravel().tolist() == [0, 999]
     assert overflow_shift(np.ones((2, 4))) is None
+
+
+def test_substitution_indents_each_section_as_its_placeholder():
+    @Substitution(first="One line.", second="Two\n    indented\nlines.")
+    def f():
+        """Title.
+
+        {first}
+
+        Parameters
+        ----------
+            {second}
+        """
+
+    assert "        One line.\n" in f.__doc__
+    assert (
+        "            Two\n                indented\n            lines.\n" in f.__doc__
+    )
+
+
+def test_substitution_refuses_missing_and_unused_sections():
+    def f():
+        """{missing}"""
+
+    with pytest.raises(KeyError, match="no section 'missing'"):
+        Substitution()(f)
+
+    def g():
+        """Nothing to fill."""
+
+    with pytest.raises(KeyError, match="no placeholder for"):
+        Substitution(unused="text")(g)

@@ -53,11 +53,15 @@ for device in np.unique(y_train):
     ax.plot(
         bed.frequencies_[:-1],
         features[y_train == device].mean(axis=0),
-        label=f"device {device}",
+        label=str(device),
         lw=0.8,
     )
-ax.set(xlabel="frequency (Hz)", ylabel="share of rising bins", xscale="log")
-ax.legend(ncols=5, fontsize="small")
+ax.set_xscale("log")
+ax.set_xlabel("frequency (Hz)")
+ax.set_ylabel("share of rising bins")
+ax.set_title("Band energy difference, mean over each device's training clips")
+ax.legend(title="device", loc="upper left", bbox_to_anchor=(1.01, 1))
+plt.show()
 
 # %%
 # The baseline table
@@ -76,6 +80,8 @@ for name, pipe in pipelines.items():
 fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
 ax.barh(list(accuracy), list(accuracy.values()))
 ax.axvline(1 / len(np.unique(y_train)), color="k", ls=":", label="chance")
-ax.set(xlabel="accuracy on take 3", xlim=(0, 1))
-ax.legend()
+ax.set_xlabel("accuracy on take 3")
+ax.set_xlim(0, 1)
+ax.set_title("Four baselines, trained on takes 1-2")
+ax.legend(loc="lower right")
 plt.show()

@@ -26,6 +26,7 @@ study (two Neumann KM 184): we look at how often they are confused.
 # music and are tested on new speech.
 import matplotlib.pyplot as plt
 import numpy as np
+import sklearn
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
@@ -84,7 +85,8 @@ classifiers = {
     "Gaussian naive Bayes": GaussianNB(),
     "decision tree": DecisionTreeClassifier(random_state=0),
 }
-vote = make_recording_scorer(voting="hard")
+with sklearn.config_context(enable_metadata_routing=True):
+    vote = make_recording_scorer(voting="hard")
 models, rows = {}, []
 for name, classifier in classifiers.items():
     model = make_classical_pipeline(recordings.sr, classifier).fit(X_train, y_train)

@@ -17,8 +17,8 @@ tested on take 3, whose content and room they never saw.
 # %%
 # Clips of one second from three takes per device
 # -----------------------------------------------
-# Supervectors need frames: a second at 44.1 kHz gives 65 MFCC frames of
-# 30 ms every 15 ms, 39 values each with deltas.
+# Supervectors need frames: a second of audio gives a few dozen MFCC frames
+# of 30 ms every 15 ms, 39 values each with deltas.
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import ConfusionMatrixDisplay
@@ -54,20 +54,37 @@ for name, pipe in [("GSV-SVM", gsv_svm), ("GMM-UBM", gmm_ubm)]:
 # Each row is one test clip's supervector (32 adapted means of 39 values,
 # scaled by ``sqrt(w) / sigma``), ordered by device: clips of one device share
 # a pattern the linear SVM separates.
+# The raw values span very different ranges from one coordinate to the next,
+# so each coordinate is shown standardized over the test clips, clipped at
+# three standard deviations.
 supervectors = gsv_svm[:-1].transform(X_test)
+print(f"{supervectors.shape[1]} values per supervector")
 order = np.argsort(y_test, kind="stable")
-fig, ax = plt.subplots(figsize=(8, 3), layout="constrained")
-ax.imshow(supervectors[order], aspect="auto", cmap="coolwarm")
-ax.set(xlabel="supervector value", ylabel="test clip (sorted by device)")
+centred = supervectors - supervectors.mean(axis=0)
+z = centred / np.maximum(supervectors.std(axis=0), 1e-12)
+fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
+image = ax.imshow(z[order], aspect="auto", cmap="coolwarm", vmin=-3, vmax=3)
+fig.colorbar(image, ax=ax, label="standardized value")
+boundaries = np.flatnonzero(np.diff(y_test[order])) + 0.5
+for boundary in boundaries:
+    ax.axhline(boundary, color="k", lw=0.8)
+ax.set_xlabel("supervector coordinate")
+ax.set_ylabel("test clip (by device)")
+ax.set_title("GSV supervectors of the take-3 clips, one band per device")
+plt.show()
 
 # %%
 # The GMM-UBM scores are log-likelihood ratios
 # --------------------------------------------
 # ``log_likelihood_ratio`` gives every clip's score for every device; the
-# predicted device has the highest, and the confusion matrix shows which
-# devices the scores mix up.
+# predicted device has the highest. The confusion matrices show which devices
+# each baseline mixes up.
 scores = gmm_ubm[-1].log_likelihood_ratio(gmm_ubm[:-1].transform(X_test))
 print("scores of the first test clip:", np.round(scores[0], 3))
-ConfusionMatrixDisplay.from_estimator(gsv_svm, X_test, y_test)
-plt.title("GSV-SVM on take 3")
+fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
+for ax, (name, pipe) in zip(
+    axes, [("GMM-UBM", gmm_ubm), ("GSV-SVM", gsv_svm)], strict=True
+):
+    ConfusionMatrixDisplay.from_estimator(pipe, X_test, y_test, ax=ax, colorbar=False)
+    ax.set_title(f"{name} on take 3")
 plt.show()

@@ -20,6 +20,7 @@ take 3: clips of one recording are never on both sides.
 # logistic regression, as in the quickstart.
 import matplotlib.pyplot as plt
 import numpy as np
+import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -58,7 +59,9 @@ def evaluate(content):
     X_train, y_train, _ = extract_clips(train, n_clips=40, random_state=0)
     X_test, y_test, groups = extract_clips(test, n_clips=40, random_state=1)
     model = make_model().fit(X_train, y_train)
-    recording_accuracy = make_recording_scorer()(model, X_test, y_test, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = make_recording_scorer()
+    recording_accuracy = scorer(model, X_test, y_test, groups=groups)
     return model.score(X_test, y_test), recording_accuracy
 
 

@@ -22,6 +22,7 @@ each device adds. The steps are those of every micfp analysis:
 # does not.
 import matplotlib.pyplot as plt
 import numpy as np
+import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 from sklearn.pipeline import make_pipeline
@@ -92,7 +93,8 @@ for device, predicted in zip(recording_true, recording_pred, strict=True):
 # %%
 # The same number comes from a scorer that votes, the one to pass to
 # cross-validation or a grid search (see the user guide on evaluation).
-scorer = make_recording_scorer()
+with sklearn.config_context(enable_metadata_routing=True):
+    scorer = make_recording_scorer()
 print(f"recording accuracy: {scorer(model, X_test, y_test, groups=groups_test):.2f}")
 
 # %%

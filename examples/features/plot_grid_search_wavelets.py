@@ -75,12 +75,14 @@ param_grid = [
 # clip as ``groups``. RidgeClassifier has no predict_proba, so the clips of a
 # recording vote by majority.
 folds = list(LeaveOneGroupOut().split(X_train, y_train, groups=take))
+with sklearn.config_context(enable_metadata_routing=True):
+    recording_scorer = make_recording_scorer(voting="hard")
 search = GridSearchCV(
     pipe,
     param_grid,
     cv=folds,
     scoring={
-        "recording": make_recording_scorer(voting="hard"),
+        "recording": recording_scorer,
         "clip": "accuracy",
     },
     refit="recording",
@@ -130,7 +132,7 @@ plt.show()
 # Accuracy on the unseen take
 # ---------------------------
 # ``search`` was refitted on all training clips with the best setting.
-scorer = make_recording_scorer(voting="hard")
+scorer = recording_scorer
 print(f"clip accuracy on take 3: {search.best_estimator_.score(X_test, y_test):.3f}")
 print(
     "recording accuracy on take 3: "

@@ -66,7 +66,8 @@ fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 for name, model in models.items():
     ax.plot(model.history_[:, "epoch"], model.history_[:, "train_loss"], label=name)
 ax.set(xlabel="epoch", ylabel="training loss", yscale="log")
-ax.legend()
+ax.set_title("Training loss of softmax regression and the MLPs")
+ax.legend(title="model")
 plt.show()
 
 # %%

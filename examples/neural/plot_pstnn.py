@@ -79,5 +79,6 @@ for name, pipe in [("attention", fused), ("concatenation", concat)]:
     history = pipe["pstnn"].history_
     ax.plot(history[:, "epoch"], history[:, "train_loss"], label=name)
 ax.set(xlabel="epoch", ylabel="deep-and-shallow training loss", yscale="log")
-ax.legend()
+ax.set_title("PSTNN training loss by fusion")
+ax.legend(title="fusion")
 plt.show()

@@ -10,10 +10,9 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, logsumexp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.neighbors import KernelDensity
 from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
@@ -24,6 +23,7 @@ from sklearn.utils.validation import (
 
 from ..exceptions import CalibrationError, DegradedResultWarning
 from ..utils import pool_adjacent_violators, probability_to_llr
+from ..utils._chunking import chunk_slices
 from ._bounds import elub_bounds
 
 _LOG10_E = math.log10(math.e)
@@ -72,6 +72,23 @@ class BaseLRCalibrator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     Each column of ``X`` holds one score per trial and is calibrated on its
     own. Subclasses implement ``_fit(X, y)`` on finite scores with labels
     0/1 and ``_llr(X)``, which returns log10 LRs of the same shape.
+
+    Parameters
+    ----------
+    bounds : None, "elub" or (float, float), default=None
+        Limits of the output log10 LRs (see the subclasses).
+
+    See Also
+    --------
+    LogisticLRCalibrator : Logistic regression on the score.
+    IsotonicLRCalibrator : Pool-adjacent-violators fit.
+    KDELRCalibrator : Ratio of kernel density estimates.
+
+    Examples
+    --------
+    >>> from micfp.calibration import BaseLRCalibrator, LogisticLRCalibrator
+    >>> issubclass(LogisticLRCalibrator, BaseLRCalibrator)
+    True
     """
 
     _parameter_constraints = {
@@ -455,6 +472,16 @@ class IsotonicLRCalibrator(BaseLRCalibrator):
         return probability_to_llr(np.stack(columns, axis=1))
 
 
+def _gaussian_log_density(x, points, bandwidth):
+    """Log of a Gaussian kernel density estimate on ``points``, at each ``x``."""
+    out = np.empty(len(x))
+    norm = np.log(len(points) * bandwidth * math.sqrt(2 * math.pi))
+    for rows in chunk_slices(len(x), 16 * len(points)):
+        z = (x[rows, None] - points[None, :]) / bandwidth
+        out[rows] = logsumexp(-0.5 * z**2, axis=1) - norm
+    return out
+
+
 def _silverman_bandwidth(values):
     """Normal-reference bandwidth ``(4 / (3 n))^(1/5) * std`` of 1-D values."""
     std = np.std(values)
@@ -493,8 +520,9 @@ class KDELRCalibrator(BaseLRCalibrator):
     ----------
     bandwidths_ : ndarray of shape (n_scores, 2)
         Bandwidths used for H2 and H1, per score column.
-    kdes_ : list of (KernelDensity, KernelDensity)
-        Per score column, the fitted H2 and H1 densities.
+    scores_ : list of (ndarray, ndarray)
+        Per score column, the H2 and H1 calibration scores the densities
+        sum over.
     classes_ : ndarray of shape (2,)
         Labels seen in fit; ``classes_[1]`` is H1.
     lower_bound_, upper_bound_ : ndarray of shape (n_scores,)
@@ -546,25 +574,18 @@ class KDELRCalibrator(BaseLRCalibrator):
         return float(values[0]), float(values[-1])
 
     def _fit(self, X, y):
-        bandwidths, kdes = [], []
-        for column in X.T:
-            parts = [column[y == label, None] for label in (0, 1)]
-            pair = self._bandwidths(parts[0][:, 0], parts[1][:, 0])
-            bandwidths.append(pair)
-            kdes.append(
-                tuple(
-                    KernelDensity(bandwidth=h).fit(part)
-                    for h, part in zip(pair, parts, strict=True)
-                )
-            )
-        self.bandwidths_ = np.array(bandwidths)
-        self.kdes_ = kdes
+        self.bandwidths_ = np.array(
+            [self._bandwidths(column[y == 0], column[y == 1]) for column in X.T]
+        )
+        self.scores_ = [(column[y == 0], column[y == 1]) for column in X.T]
 
     def _llr(self, X):
         columns = [
-            kde_h1.score_samples(column[:, None])
-            - kde_h2.score_samples(column[:, None])
-            for column, (kde_h2, kde_h1) in zip(X.T, self.kdes_, strict=True)
+            _gaussian_log_density(column, h1_scores, h1)
+            - _gaussian_log_density(column, h2_scores, h2)
+            for column, (h2_scores, h1_scores), (h2, h1) in zip(
+                X.T, self.scores_, self.bandwidths_, strict=True
+            )
         ]
         return _LOG10_E * np.stack(columns, axis=1)
 

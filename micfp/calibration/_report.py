@@ -83,6 +83,13 @@ class LRValidationReport:
     Built by :func:`validation_report`. ``to_dict`` gives the JSON document,
     ``to_html`` a self-contained page with the plots embedded.
 
+    Parameters
+    ----------
+    results : dict
+        The JSON-able document, stored as ``results``.
+    trials : dict of str to dict
+        The trials of each condition, stored as ``trials``.
+
     Attributes
     ----------
     results : dict
@@ -95,6 +102,19 @@ class LRValidationReport:
         units.
     trials : dict of str to dict
         Per condition, the trials of :meth:`DeviceLRSystem.score_trials`.
+
+    See Also
+    --------
+    validation_report : Builds the report.
+
+    Examples
+    --------
+    >>> from micfp.calibration import LRValidationReport
+    >>> report = LRValidationReport({"passed": True}, {})
+    >>> print(report.to_json())
+    {
+      "passed": true
+    }
     """
 
     def __init__(self, results, trials):
@@ -102,11 +122,28 @@ class LRValidationReport:
         self.trials = trials
 
     def to_dict(self):
-        """Return the report as a JSON-able dict (a deep copy of ``results``)."""
+        """Return the report as a JSON-able dict (a deep copy of ``results``).
+
+        Returns
+        -------
+        results : dict
+            Plain dicts, lists, strings, numbers, booleans and None.
+        """
         return json.loads(json.dumps(self.results))
 
     def to_json(self, path=None):
-        """Return the report as JSON text, and write it to ``path`` if given."""
+        """Return the report as JSON text, and write it to ``path`` if given.
+
+        Parameters
+        ----------
+        path : str or path-like or None, default=None
+            File to write (UTF-8); nothing is written when None.
+
+        Returns
+        -------
+        text : str
+            The JSON document.
+        """
         text = json.dumps(self.results, indent=2)
         if path is not None:
             with open(path, "w", encoding="utf-8") as file:
@@ -142,6 +179,16 @@ class LRValidationReport:
 
         The Tippett, ECE and PAV plots of every condition are embedded as
         base64 PNG images (needs matplotlib).
+
+        Parameters
+        ----------
+        path : str or path-like or None, default=None
+            File to write (UTF-8); nothing is written when None.
+
+        Returns
+        -------
+        page : str
+            The HTML page.
         """
         r = self.results
         esc = html.escape
@@ -265,6 +312,31 @@ def validation_report(
     D. Meuwly, D. Ramos and R. Haraksim, "A guideline for the validation of
     likelihood ratio methods used for forensic evidence evaluation", Forensic
     Science International 276:142-153, 2017.
+
+    Examples
+    --------
+    Embeddings of simulated devices, each a point with recordings around it;
+    40 devices fit the system and 20 new ones test it, as recorded and with
+    extra noise (a session mismatch):
+
+    >>> import numpy as np
+    >>> from micfp.calibration import DeviceLRSystem, validation_report
+    >>> rng = np.random.default_rng(0)
+    >>> def devices(n, first, noise=0.8):
+    ...     y = np.repeat(np.arange(first, first + n), 5)
+    ...     X = rng.normal(size=(n, 8))[y - first] + noise * rng.normal(size=(5 * n, 8))
+    ...     return X, y, np.tile(np.arange(5), n)
+    >>> X, y, groups = devices(40, 0)
+    >>> system = DeviceLRSystem(random_state=0).fit(X, y, groups=groups)
+    >>> report = validation_report(
+    ...     system,
+    ...     {"matched": devices(20, 100), "noisy": devices(20, 200, noise=1.5)},
+    ...     criteria={"cllr": 0.5},
+    ... )
+    >>> report.results["conditions"]["matched"]["n_devices"]
+    20
+    >>> [entry["condition"] for entry in report.results["matrix"]["robustness"]]
+    ['noisy']
     """
     if not conditions:
         raise ValueError("conditions must name at least one test condition.")

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import CalibrationError
 from ._calibrators import LogisticLRCalibrator
@@ -30,8 +30,6 @@ def _reference_split(devices, groups, n_reference):
 
 
 def _check_rows(X, y, groups):
-    if isinstance(X, list | tuple):
-        X = np.asarray(X)
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != len(X):
         raise CalibrationError(
@@ -104,8 +102,13 @@ class DeviceLRSystem(BaseEstimator):
         Devices that fitted the embedding and the back-end.
     calibration_devices_ : ndarray
         Devices that fitted the calibrator.
+    calibration_trials_ : dict of str to ndarray
+        The calibration trials: ``y_true``, ``score``, ``reference_device``
+        and ``questioned_device``, one entry per trial.
     n_calibration_trials_ : dict
         Numbers of ``"target"`` and ``"non_target"`` calibration trials.
+    n_features_in_ : int
+        Number of columns of ``X``.
 
     See Also
     --------
@@ -226,9 +229,9 @@ class DeviceLRSystem(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_rows, ...)
-            Recordings (or excerpts) as the embedder takes them, or
-            embeddings when ``embedder`` is None.
+        X : array-like of shape (n_rows, n_columns)
+            Recordings (or excerpts) of one length, one a row, as the embedder
+            takes them, or embeddings when ``embedder`` is None; finite.
         y : array-like of shape (n_rows,)
             Device of each row.
         groups : array-like of shape (n_rows,) or None, default=None
@@ -247,6 +250,7 @@ class DeviceLRSystem(BaseEstimator):
             fewer than 2 background devices, no device with more than
             ``n_reference`` recordings, and errors of the calibrator.
         """
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
         X, y, groups = _check_rows(X, y, groups)
         background, calibration = self._split_devices(np.unique(y))
         self.background_devices_, self.calibration_devices_ = background, calibration
@@ -271,6 +275,10 @@ class DeviceLRSystem(BaseEstimator):
         self.calibrator_ = clone(calibrator).fit(
             trials["score"][:, None], trials["y_true"]
         )
+        self.calibration_trials_ = {
+            key: trials[key]
+            for key in ("y_true", "score", "reference_device", "questioned_device")
+        }
         n_target = int(trials["y_true"].sum())
         self.n_calibration_trials_ = {
             "target": n_target,
@@ -283,10 +291,10 @@ class DeviceLRSystem(BaseEstimator):
 
         Parameters
         ----------
-        X_reference : array-like of shape (n_reference_rows, ...)
+        X_reference : array-like of shape (n_reference_rows, n_columns)
             Reference recordings of one device, or of several devices told
             apart by ``reference_groups``.
-        X_questioned : array-like of shape (n_questioned, ...)
+        X_questioned : array-like of shape (n_questioned, n_columns)
             Questioned recordings.
         reference_groups : array-like of shape (n_reference_rows,) or None, \
                 default=None
@@ -299,6 +307,10 @@ class DeviceLRSystem(BaseEstimator):
             ``reference_groups``).
         """
         check_is_fitted(self)
+        X_reference, X_questioned = (
+            validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+            for X in (X_reference, X_questioned)
+        )
         reference = self._embed(X_reference)
         if reference_groups is None:
             reference_groups = np.zeros(len(reference), dtype=int)
@@ -316,7 +328,7 @@ class DeviceLRSystem(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_rows, ...)
+        X : array-like of shape (n_rows, n_columns)
             Recordings of test devices, in the form of :meth:`fit`.
         y : array-like of shape (n_rows,)
             Device of each row; none may have taken part in :meth:`fit`.
@@ -337,6 +349,7 @@ class DeviceLRSystem(BaseEstimator):
             or no trial can be formed.
         """
         check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         X, y, groups = _check_rows(X, y, groups)
         seen = np.intersect1d(
             np.unique(y), np.r_[self.background_devices_, self.calibration_devices_]

@@ -31,15 +31,23 @@ _DESCRIPTION = """\
 Identify the recording device of questioned audio from reference recordings.
 
 A case runs in steps:
-  micfp fit REFERENCES -o model.micfp      learn the devices of a reference folder
-  micfp identify model.micfp Q1.wav ...    name the most likely device of each file
-  micfp report RESULTS.json -o case        write case.json and case.html
+  micfp fit REFERENCES -o model.micfp [--population POPULATION]
+                                    learn the devices of a reference folder (and
+                                    calibrate likelihood ratios on a population)
+  micfp identify model.micfp Q.wav ...    name the most likely device, or "unknown"
+  micfp verify model.micfp Q.wav --reference R1.wav R2.wav ...
+                                    log10 likelihood ratio: same device or not
+  micfp scan model.micfp Q.wav ...        look for device changes (splices)
+  micfp report RESULTS.json ... -o case   write case.json and case.html
 
 REFERENCES holds one folder per device, each with at least two of that
 device's recordings (REFERENCES/<device>/<recording>.wav). A questioned file
 whose clips look unlike every reference device is reported as "unknown"; the
 rejection threshold is learnt on held-out reference recordings. Probabilities
-over the reference devices are classifier outputs, not likelihood ratios.
+over the reference devices are classifier outputs, not likelihood ratios;
+`verify` gives calibrated log10 likelihood ratios, from a model fitted with
+--population (recordings of at least 20 devices of the relevant population,
+at least 4 recordings each, that are neither reference nor questioned devices).
 """
 
 logger = logging.getLogger("micfp.cli")
@@ -95,6 +103,20 @@ def _build_parser():
         "-o", "--output", type=Path, required=True, help="model file to write"
     )
     fit.add_argument(
+        "--population",
+        type=Path,
+        default=None,
+        help="folder with one sub-folder of recordings a device of the relevant "
+        "population, to fit and calibrate the likelihood ratios of `verify`",
+    )
+    fit.add_argument(
+        "--excerpt-duration",
+        type=float,
+        default=10.0,
+        help="seconds of the excerpts that `verify` compares; the calibration "
+        "holds for questioned excerpts of this duration (default: %(default)s)",
+    )
+    fit.add_argument(
         "--sr",
         type=_positive_int,
         default=None,
@@ -148,6 +170,45 @@ def _build_parser():
         help="classify at most this many clips of a file (default: all)",
     )
 
+    verify = commands.add_parser(
+        "verify",
+        help="log10 likelihood ratio that a reference device made a file",
+        description="Compare a questioned file with reference recordings of one "
+        "device. H1: the reference device made the questioned file; H2: another "
+        "device of the population did. The questioned file is cut into excerpts "
+        "of the model's excerpt duration; each gets a calibrated log10 LR, and "
+        "their median is reported with its verbal equivalent (ENFSI scale).",
+        formatter_class=_Formatter,
+        epilog=_EXIT_CODES,
+    )
+    verify.add_argument("model", type=Path, help="model file written by micfp fit")
+    verify.add_argument("questioned", type=Path, help="questioned file")
+    verify.add_argument(
+        "--reference",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="reference recordings of the device (one or more files)",
+    )
+    verify.add_argument(
+        "-o", "--output", type=Path, help="write the result as JSON to this file"
+    )
+
+    scan = commands.add_parser(
+        "scan",
+        help="look for device changes (splices) along files",
+        description="Look for points where the recording device changes along "
+        "each file. The detector was fitted on the reference recordings, taken "
+        "as unedited, with a threshold for about one false change an hour.",
+        formatter_class=_Formatter,
+        epilog=_EXIT_CODES,
+    )
+    scan.add_argument("model", type=Path, help="model file written by micfp fit")
+    scan.add_argument("files", type=Path, nargs="+", help="files to scan")
+    scan.add_argument(
+        "-o", "--output", type=Path, help="write the results as JSON to this file"
+    )
+
     report = commands.add_parser(
         "report",
         help="gather results into a case report (JSON and HTML)",
@@ -183,8 +244,12 @@ def _configure_logging(args):
 def _cmd_fit(args):
     if not args.references.is_dir():
         raise FileNotFoundError(f"reference folder {str(args.references)!r} not found")
+    if args.population is not None and not args.population.is_dir():
+        raise FileNotFoundError(f"population folder {str(args.population)!r} not found")
     model = fit_case_model(
         args.references,
+        population=args.population,
+        excerpt_duration=args.excerpt_duration,
         sr=args.sr,
         clip_length=args.clip_length,
         n_clips=args.n_clips,
@@ -199,10 +264,9 @@ def _cmd_fit(args):
 
 def _cmd_identify(args):
     model = load_case_model(args.model)
+    _check_files(args.files, "questioned file")
     results = []
     for index, path in enumerate(args.files, start=1):
-        if not path.is_file():
-            raise FileNotFoundError(f"questioned file {str(path)!r} not found")
         logger.info("[%d/%d] identifying %s", index, len(args.files), path)
         results.append(model.identify(path, max_clips=args.max_clips))
         best = results[-1]
@@ -217,6 +281,63 @@ def _cmd_identify(args):
         )
     document = {
         "command": "identify",
+        "micfp_version": __version__,
+        "model": model.describe(args.model),
+        "results": results,
+    }
+    _write_json(document, args.output)
+    return document
+
+
+def _check_files(paths, what):
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(f"{what} {str(path)!r} not found")
+
+
+def _cmd_verify(args):
+    model = load_case_model(args.model)
+    _check_files([args.questioned], "questioned file")
+    _check_files(args.reference, "reference file")
+    logger.info(
+        "comparing %s with %d reference recording(s)",
+        args.questioned,
+        len(args.reference),
+    )
+    result = model.verify(args.questioned, args.reference)
+    logger.info(
+        "  log10 LR %.2f (median of %d excerpts of %g s): %s",
+        result["log10_lr"],
+        len(result["excerpt_log10_lr"]),
+        result["excerpt_duration"],
+        result["verbal"],
+    )
+    document = {
+        "command": "verify",
+        "micfp_version": __version__,
+        "model": model.describe(args.model),
+        "results": [result],
+    }
+    _write_json(document, args.output)
+    return document
+
+
+def _cmd_scan(args):
+    model = load_case_model(args.model)
+    _check_files(args.files, "file")
+    results = []
+    for index, path in enumerate(args.files, start=1):
+        logger.info("[%d/%d] scanning %s", index, len(args.files), path)
+        results.append(model.scan(path))
+        found = results[-1]["boundary_times"]
+        logger.info(
+            "  %s",
+            "no device change found"
+            if not found
+            else "device change(s) at " + ", ".join(f"{t:.2f} s" for t in found),
+        )
+    document = {
+        "command": "scan",
         "micfp_version": __version__,
         "model": model.describe(args.model),
         "results": results,
@@ -258,7 +379,13 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-_COMMANDS = {"fit": _cmd_fit, "identify": _cmd_identify, "report": _cmd_report}
+_COMMANDS = {
+    "fit": _cmd_fit,
+    "identify": _cmd_identify,
+    "verify": _cmd_verify,
+    "scan": _cmd_scan,
+    "report": _cmd_report,
+}
 
 
 def main(argv=None):

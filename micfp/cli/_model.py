@@ -1,20 +1,59 @@
-"""The model a case is run with: a fitted pipeline and what it was fitted on."""
+"""The model a case is run with: fitted estimators and what they were fitted on."""
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
 import numpy as np
 
 from .._version import __version__
-from ..baselines import make_device_classifier
+from ..baselines import make_device_classifier, make_device_embedding
+from ..calibration import DeviceLRSystem
 from ..clips import extract_clips
+from ..exceptions import AudioError
 from ..io import load_recordings, read_audio
 from ..openset import OpenSetClassifier
 from ..persistence import InvalidModelFileError, load_model, save_model
+from ..segmentation import DeviceChangeDetector
+from ..verification import DeviceEmbedder
 
 MODEL_FORMAT = "micfp-case-model"
 MODEL_FORMAT_VERSION = 1
+UNKNOWN = "unknown"
 _HASH_BLOCK = 1 << 20
+
+# ENFSI Guideline for Evaluative Reporting in Forensic Science (2015): verbal
+# equivalents of likelihood ratios, by the lower bound of their log10.
+_VERBAL_SCALE = (
+    (6, "extremely strong support"),
+    (4, "very strong support"),
+    (3, "strong support"),
+    (2, "moderately strong support"),
+    (1, "moderate support"),
+    (0, "weak support"),
+)
+
+
+def verbal_equivalent(llr):
+    """Return the ENFSI verbal equivalent of a log10 likelihood ratio.
+
+    Parameters
+    ----------
+    llr : float
+        Log10 likelihood ratio of H1 (the reference device made the
+        questioned recording) against H2 (another device of the population).
+
+    Returns
+    -------
+    text : str
+        For example "moderate support for H1" for a log10 LR of 1.5, or
+        "weak support for H2" for -0.5.
+    """
+    size = abs(llr)
+    for bound, words in _VERBAL_SCALE:
+        if size >= bound:
+            return f"{words} for {'H1' if llr >= 0 else 'H2'}"
+    raise ValueError(f"llr must be a number; got {llr!r}")  # NaN
 
 
 def file_sha256(path):
@@ -26,39 +65,53 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-UNKNOWN = "unknown"
+def _provenance(info):
+    record = dataclasses.asdict(info)
+    record["duration"] = info.duration
+    return record
 
 
-def _open_set_classifier(sr, target_frr):
-    return OpenSetClassifier(
-        make_device_classifier(sr),
-        threshold="auto",
-        target_frr=target_frr,
-        unknown_label=UNKNOWN,
-    )
+def _excerpts(signal, length, sr, name, what):
+    """Non-overlapping excerpts of ``length`` samples, as rows."""
+    n = signal.size // length
+    if n == 0:
+        raise ValueError(
+            f"{name} is {signal.size / sr:.3f} s long ({signal.size} samples at "
+            f"{sr} Hz), shorter than one {what} of {length} samples "
+            f"({length / sr:.3f} s)"
+        )
+    return signal[: n * length].reshape(n, length)
 
 
 class CaseModel:
-    """A fitted classifier with the settings and provenance of its fit.
+    """Fitted estimators of a case with the settings and provenance of their fit.
 
     Parameters
     ----------
     classifier : OpenSetClassifier
-        Fitted classifier from clips to device labels, with ``predict_proba``
-        and a rejection threshold learnt on the reference recordings.
-    sr : int
-        Sample rate of the clips it was fitted on, in Hz.
-    clip_length : int
-        Samples a clip.
-    references : list of dict
-        ``{"device", "path", "sha256"}`` of every reference recording.
+        Clips to reference devices, with a rejection threshold learnt on
+        held-out reference recordings.
+    detector : DeviceChangeDetector or None
+        Change detector fitted on the reference recordings.
+    lr_system : DeviceLRSystem or None
+        Likelihood-ratio system fitted on a population of devices.
+    settings : dict
+        ``sr``, ``clip_length`` and ``excerpt_duration``.
+    provenance : dict
+        ``references`` and ``population``: lists of file records.
     """
 
-    def __init__(self, classifier, *, sr, clip_length, references):
+    def __init__(self, classifier, *, detector, lr_system, settings, provenance):
         self.classifier = classifier
-        self.sr = sr
-        self.clip_length = clip_length
-        self.references = references
+        self.detector = detector
+        self.lr_system = lr_system
+        self.settings = settings
+        self.provenance = provenance
+
+    @property
+    def sr(self):
+        """Sample rate of the analysis, in Hz."""
+        return self.settings["sr"]
 
     @property
     def devices(self):
@@ -73,80 +126,182 @@ class CaseModel:
                 "format_version": MODEL_FORMAT_VERSION,
                 "micfp_version": __version__,
                 "classifier": self.classifier,
-                "sr": self.sr,
-                "clip_length": self.clip_length,
-                "references": self.references,
+                "detector": self.detector,
+                "lr_system": self.lr_system,
+                "settings": self.settings,
+                "provenance": self.provenance,
             },
             path,
         )
 
     def describe(self, path):
         """Return the JSON description of the model stored at ``path``."""
+        steps = self.classifier.estimator_.steps
+        population = self.provenance["population"]
         return {
             "path": str(path),
             "sha256": file_sha256(path),
             "micfp_version": __version__,
             "devices": self.devices,
             "sr": self.sr,
-            "clip_length": self.clip_length,
-            "method": " -> ".join(type(step).__name__ for _, step in self.steps())
+            "clip_length": self.settings["clip_length"],
+            "method": " -> ".join(type(step).__name__ for _, step in steps)
             + f" with open-set rejection ({self.classifier.method} known-ness, "
             f"target false rejection {self.classifier.target_frr:g})",
-            "n_reference_recordings": len(self.references),
+            "n_reference_recordings": len(self.provenance["references"]),
+            "n_population_devices": len({r["device"] for r in population}),
         }
 
-    def steps(self):
-        """Return the ``(name, step)`` pairs of the wrapped pipeline."""
-        return self.classifier.estimator_.steps
+    def _read(self, path):
+        signal, _, info = read_audio(path, sr=self.sr, return_info=True)
+        return signal, _provenance(info)
 
     def identify(self, path, *, max_clips=None):
-        """Return the soft-vote device probabilities of one questioned file."""
-        signal, sr = read_audio(path, sr=self.sr)
-        n_available = signal.size // self.clip_length
-        if n_available == 0:
-            raise ValueError(
-                f"{str(path)!r} is {signal.size / sr:.3f} s long, shorter than "
-                f"one clip of {self.clip_length} samples "
-                f"({self.clip_length / sr:.3f} s)"
-            )
-        n_clips = n_available if max_clips is None else min(max_clips, n_available)
-        clips = signal[: n_clips * self.clip_length].reshape(n_clips, -1)
+        """Soft-vote device probabilities and known-ness of one questioned file."""
+        signal, record = self._read(path)
+        clips = _excerpts(
+            signal, self.settings["clip_length"], self.sr, f"{str(path)!r}", "clip"
+        )
+        clips = clips[:max_clips]
         proba = self.classifier.predict_proba(clips).mean(axis=0)
         decision = self.classifier.decision_function(clips)
         devices = self.devices
         closest = devices[int(np.argmax(proba))]
         known = bool(decision.mean() >= 0)
         return {
-            "file": _file_record(path, signal.size / sr, sr),
+            "file": record,
             "device": closest if known else UNKNOWN,
             "closest_device": closest,
             "probabilities": {d: float(p) for d, p in zip(devices, proba, strict=True)},
             "knownness": float(decision.mean()),
             "rejected_clip_fraction": float(np.mean(decision < 0)),
-            "n_clips": int(n_clips),
+            "n_clips": len(clips),
+        }
+
+    def verify(self, questioned, references):
+        """Log10 LRs that the reference device made the questioned file."""
+        if self.lr_system is None:
+            raise InvalidModelFileError(
+                "this model has no likelihood-ratio system: refit it with "
+                "`micfp fit ... --population FOLDER`, a folder of recordings of "
+                "many devices of the relevant population"
+            )
+        length = round(self.settings["excerpt_duration"] * self.sr)
+        signal, record = self._read(questioned)
+        questioned_rows = _excerpts(
+            signal, length, self.sr, f"{str(questioned)!r}", "excerpt"
+        )
+        reference_rows, reference_records = [], []
+        for path in references:
+            reference, info = self._read(path)
+            reference_rows.append(
+                _excerpts(reference, length, self.sr, f"{str(path)!r}", "excerpt")
+            )
+            reference_records.append(info)
+        llr = self.lr_system.predict_llr(np.vstack(reference_rows), questioned_rows)[0]
+        median = float(np.median(llr))
+        return {
+            "file": record,
+            "references": reference_records,
+            "log10_lr": median,
+            "verbal": verbal_equivalent(median),
+            "excerpt_log10_lr": [float(v) for v in llr],
+            "excerpt_duration": self.settings["excerpt_duration"],
+            "n_population_devices": len(
+                {r["device"] for r in self.provenance["population"]}
+            ),
+        }
+
+    def scan(self, path):
+        """Device changes along one file, with the change curve."""
+        if self.detector is None:
+            raise InvalidModelFileError(
+                "this model has no change detector: its reference recordings "
+                "were too short to fit one (see the log of `micfp fit`)"
+            )
+        signal, record = self._read(path)
+        times, curve = self.detector.change_curve(signal)
+        boundaries = self.detector.predict(signal)
+        scores = self.detector.segment_scores(signal, boundaries)
+        return {
+            "file": record,
+            "boundary_times": [float(t) for t in boundaries],
+            "segment_scores": [float(v) for v in scores],
+            "splice_score": float(curve.max()) if curve.size else 0.0,
+            "threshold": float(self.detector.threshold_),
+            "curve_times": [float(t) for t in times],
+            "curve": [float(v) for v in curve],
         }
 
 
-def _file_record(path, duration, sr):
-    return {
-        "path": str(path),
-        "sha256": file_sha256(path),
-        "duration": float(duration),
-        "analysis_sr": int(sr),
-    }
+def _fit_detector(signals, sr, log):
+    detector = DeviceChangeDetector(sr=sr)
+    try:
+        detector.fit(signals)
+    except (AudioError, ValueError) as exc:
+        log(f"warning: no change detector fitted, `micfp scan` is unavailable: {exc}")
+        return None
+    log(
+        f"change detector fitted on {detector.fit_duration_ / 60:.1f} min of "
+        "unedited audio; its threshold aims at "
+        f"{detector.false_alarms_per_hour:g} false change an hour"
+        + (
+            ", a rate extrapolated from less than an hour of audio"
+            if detector.fit_duration_ < 3600
+            else ""
+        )
+    )
+    return detector
+
+
+def _fit_lr_system(recordings, *, clip_length, excerpt_duration, random_state, log):
+    length = round(excerpt_duration * recordings.sr)
+    rows, devices, groups = [], [], []
+    for index, (signal, device) in enumerate(
+        zip(recordings.signals, recordings.devices, strict=True)
+    ):
+        excerpts = _excerpts(
+            signal, length, recordings.sr, recordings.paths[index], "excerpt"
+        )
+        rows.append(excerpts)
+        devices += [device] * len(excerpts)
+        groups += [index] * len(excerpts)
+    n_devices = np.unique(recordings.devices).size
+    log(
+        f"fitting the likelihood-ratio system on {sum(len(r) for r in rows)} "
+        f"excerpts of {excerpt_duration:g} s from {len(recordings)} recordings of "
+        f"{n_devices} population devices"
+    )
+    embedder = DeviceEmbedder(
+        transformer=make_device_embedding(recordings.sr), clip_length=clip_length
+    )
+    system = DeviceLRSystem(embedder=embedder, random_state=random_state)
+    system.fit(np.vstack(rows), np.asarray(devices), groups=np.asarray(groups))
+    log(
+        f"  {len(system.background_devices_)} devices fitted the embedding and "
+        f"back-end, {len(system.calibration_devices_)} the calibration "
+        f"({system.n_calibration_trials_['target']} target and "
+        f"{system.n_calibration_trials_['non_target']} non-target trials)"
+    )
+    return system, [
+        {"device": str(d), **_provenance(info)}
+        for d, info in zip(recordings.devices, recordings.provenance, strict=True)
+    ]
 
 
 def fit_case_model(
     references,
     *,
+    population=None,
     sr=None,
     clip_length=4096,
     n_clips=200,
+    excerpt_duration=10.0,
     target_frr=0.05,
     random_state=0,
     log=print,
 ):
-    """Fit a :class:`CaseModel` on a folder of reference recordings."""
+    """Fit a :class:`CaseModel` on reference folders (and a population)."""
     recordings = load_recordings(references, sr=sr)
     devices = np.unique(recordings.devices)
     if devices.size < 2:
@@ -171,19 +326,44 @@ def fit_case_model(
     X, y, groups = extract_clips(
         recordings, length=clip_length, n_clips=n_clips, random_state=random_state
     )
-    log(f"fitting on {X.shape[0]} clips of {clip_length} samples")
-    classifier = _open_set_classifier(recordings.sr, target_frr)
-    classifier.fit(X, y, groups=groups)
+    log(f"fitting the classifier on {X.shape[0]} clips of {clip_length} samples")
+    classifier = OpenSetClassifier(
+        make_device_classifier(recordings.sr),
+        threshold="auto",
+        target_frr=target_frr,
+        unknown_label=UNKNOWN,
+    ).fit(X, y, groups=groups)
     log(
         "rejection threshold learnt on held-out reference recordings "
         f"(target false rejection {target_frr:g})"
     )
-    references = [
-        {"device": str(d), "path": str(p), "sha256": file_sha256(p)}
-        for d, p in zip(recordings.devices, recordings.paths, strict=True)
+    lr_system, population_records, unedited = None, [], list(recordings.signals)
+    if population is not None:
+        others = load_recordings(population, sr=recordings.sr)
+        unedited += others.signals
+        lr_system, population_records = _fit_lr_system(
+            others,
+            clip_length=clip_length,
+            excerpt_duration=excerpt_duration,
+            random_state=random_state,
+            log=log,
+        )
+    log("fitting the change detector on the reference and population recordings")
+    detector = _fit_detector(unedited, recordings.sr, log)
+    reference_records = [
+        {"device": str(d), **_provenance(info)}
+        for d, info in zip(recordings.devices, recordings.provenance, strict=True)
     ]
     return CaseModel(
-        classifier, sr=recordings.sr, clip_length=clip_length, references=references
+        classifier,
+        detector=detector,
+        lr_system=lr_system,
+        settings={
+            "sr": int(recordings.sr),
+            "clip_length": int(clip_length),
+            "excerpt_duration": float(excerpt_duration),
+        },
+        provenance={"references": reference_records, "population": population_records},
     )
 
 
@@ -208,7 +388,8 @@ def load_case_model(path):
         )
     return CaseModel(
         stored["classifier"],
-        sr=stored["sr"],
-        clip_length=stored["clip_length"],
-        references=stored["references"],
+        detector=stored["detector"],
+        lr_system=stored["lr_system"],
+        settings=stored["settings"],
+        provenance=stored["provenance"],
     )

@@ -17,6 +17,13 @@ REPORT_SCHEMA = json.loads(
 REPORT_SCHEMA_VERSION = REPORT_SCHEMA["properties"]["schema_version"]["const"]
 
 _LIMITATIONS = (
+    "Likelihood ratios from `verify` are calibrated on the population devices "
+    "for excerpts of the model's excerpt duration, under the recording "
+    "conditions of the population files; they do not hold for other "
+    "conditions (codec, duration, room, level) without a validation.",
+    "`scan` takes the reference recordings as unedited; a change it reports "
+    "is a change of the device traces, which an edit, but also a change of "
+    "room or equipment within one recording, can cause.",
     "Probabilities from `identify` are classifier outputs over the reference "
     "devices only; they are not likelihood ratios. The open-set rejection was "
     "tuned on the reference devices alone, so its rate of accepting devices "
@@ -39,14 +46,31 @@ def _package_versions():
     return versions
 
 
-_IDENTIFY_KEYS = (
-    "device",
-    "closest_device",
-    "probabilities",
-    "knownness",
-    "rejected_clip_fraction",
-    "n_clips",
-)
+_RESULT_KEYS = {
+    "identify": (
+        "device",
+        "closest_device",
+        "probabilities",
+        "knownness",
+        "rejected_clip_fraction",
+        "n_clips",
+    ),
+    "verify": (
+        "log10_lr",
+        "verbal",
+        "excerpt_log10_lr",
+        "excerpt_duration",
+        "n_population_devices",
+    ),
+    "scan": (
+        "boundary_times",
+        "segment_scores",
+        "splice_score",
+        "threshold",
+        "curve_times",
+        "curve",
+    ),
+}
 
 
 def build_report(documents, *, title="micfp case report"):
@@ -55,36 +79,43 @@ def build_report(documents, *, title="micfp case report"):
     Parameters
     ----------
     documents : list of dict
-        Results written by ``micfp identify`` (the ``command`` key tells
-        the kind).
+        Results written by ``micfp identify``, ``verify`` and ``scan`` (the
+        ``command`` key tells which).
     title : str, default="micfp case report"
         Title of the report.
 
     Returns
     -------
     report : dict
-        A document that follows :data:`REPORT_SCHEMA`.
+        A document that follows ``REPORT_SCHEMA`` (``micfp/cli/report_schema.json``).
+
+    Raises
+    ------
+    ValueError
+        If a document does not come from one of those commands.
     """
     models, files, results = {}, {}, []
     for document in documents:
-        if not isinstance(document, dict) or document.get("command") != "identify":
-            found = document.get("command") if isinstance(document, dict) else None
+        kind = document.get("command") if isinstance(document, dict) else None
+        if kind not in _RESULT_KEYS:
             raise ValueError(
-                "a results file must come from `micfp identify`; got one with "
-                f"command {found!r}"
+                "a results file must come from `micfp identify`, `verify` or "
+                f"`scan`; got one with command {kind!r}"
             )
         model = document["model"]
         models[model["sha256"]] = model
         for result in document["results"]:
-            files[result["file"]["sha256"]] = result["file"]
-            results.append(
-                {
-                    "kind": "identify",
-                    "model_sha256": model["sha256"],
-                    **{k: result[k] for k in _IDENTIFY_KEYS},
-                    "file_sha256": result["file"]["sha256"],
-                }
-            )
+            for record in [result["file"], *result.get("references", [])]:
+                files[record["sha256"]] = record
+            entry = {
+                "kind": kind,
+                "model_sha256": model["sha256"],
+                "file_sha256": result["file"]["sha256"],
+                **{key: result[key] for key in _RESULT_KEYS[kind]},
+            }
+            if kind == "verify":
+                entry["reference_sha256"] = [r["sha256"] for r in result["references"]]
+            results.append(entry)
     return {
         "schema": "micfp-case-report",
         "schema_version": REPORT_SCHEMA_VERSION,
@@ -99,7 +130,7 @@ def build_report(documents, *, title="micfp case report"):
 
 
 def validate_report(report):
-    """Check a report against :data:`REPORT_SCHEMA` with ``jsonschema``.
+    """Check a report against ``REPORT_SCHEMA`` with ``jsonschema``.
 
     Parameters
     ----------
@@ -122,30 +153,86 @@ def validate_report(report):
     jsonschema.validate(report, REPORT_SCHEMA)
 
 
-def _probability_figure(result, name):
+def _pyplot():
     try:
         import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
     except ImportError:
         return None
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _embed(fig, alt):
+    plt = _pyplot()
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure><img alt="{html.escape(alt)}" '
+        f'src="data:image/png;base64,{encoded}"></figure>'
+    )
+
+
+def _identify_figure(result, name):
+    plt = _pyplot()
+    if plt is None:
+        return ""
     devices = list(result["probabilities"])
     values = [result["probabilities"][d] for d in devices]
     fig, ax = plt.subplots(figsize=(6, 0.4 * len(devices) + 1.2))
     ax.barh(devices, values, color="#4c72b0")
     ax.set_xlim(0, 1)
     ax.set_xlabel("mean clip probability")
+    ax.set_ylabel("reference device")
     ax.set_title(f"Device probabilities of {name}")
     ax.invert_yaxis()
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    plt.close(fig)
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img alt="Device probabilities of {html.escape(name)}" ' + (
-        f'src="data:image/png;base64,{encoded}">'
+    return _embed(fig, f"Device probabilities of {name}")
+
+
+def _verify_figure(result, name):
+    plt = _pyplot()
+    if plt is None:
+        return ""
+    values = result["excerpt_log10_lr"]
+    fig, ax = plt.subplots(figsize=(6, 2.2))
+    limit = max(6.0, max(abs(v) for v in values) + 0.5)
+    for bound, shade in ((1, 0.12), (2, 0.09), (3, 0.06), (4, 0.03)):
+        ax.axvspan(-bound, bound, color="0.5", alpha=shade, lw=0)
+    ax.axvline(0, color="0.3", lw=1)
+    ax.plot(
+        values,
+        [0] * len(values),
+        "o",
+        color="#c44e52",
+        alpha=0.7,
+        label=f"excerpts of {result['excerpt_duration']:g} s",
     )
+    ax.axvline(result["log10_lr"], color="#c44e52", lw=2, label="median")
+    ax.set_xlim(-limit, limit)
+    ax.set_yticks([])
+    ax.set_xlabel("log10 likelihood ratio (H1: the reference device made it)")
+    ax.set_title(f"Likelihood ratios of {name}")
+    ax.legend(title="log10 LR", loc="upper left", fontsize="small")
+    return _embed(fig, f"Likelihood ratios of {name}")
+
+
+def _scan_figure(result, name):
+    if _pyplot() is None:
+        return ""
+    from ..plot import ChangeCurveDisplay
+
+    display = ChangeCurveDisplay.from_predictions(
+        result["curve_times"],
+        result["curve"],
+        boundary_times=result["boundary_times"],
+        threshold=result["threshold"],
+    )
+    display.ax_.set_title(f"Change curve of {name}")
+    return _embed(display.figure_, f"Change curve of {name}")
 
 
 def _table(header, rows):
@@ -156,6 +243,64 @@ def _table(header, rows):
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
+
+def _identify_html(result, name, files):
+    closest = html.escape(result["closest_device"])
+    verdict = (
+        f"Closest reference device: <b>{closest}</b>"
+        if result["device"] != "unknown"
+        else f"<b>Unknown device</b>: unlike every reference device (the closest "
+        f"is {closest})"
+    )
+    return (
+        f"<p>{verdict}. Mean clip probability of {closest}: "
+        f"{result['probabilities'][result['closest_device']]:.3f} over "
+        f"{result['n_clips']} clips; "
+        f"{100 * result['rejected_clip_fraction']:.0f} % of the clips were "
+        "rejected as unknown. These are classifier probabilities over the "
+        "reference devices, not likelihood ratios.</p>"
+    ) + _identify_figure(result, name)
+
+
+def _verify_html(result, name, files):
+    references = ", ".join(
+        html.escape(files[sha]["path"]) for sha in result["reference_sha256"]
+    )
+    return (
+        f"<p>H1: the device of the reference recordings ({references}) made "
+        f"{html.escape(name)}; H2: another device of the relevant population "
+        f"({result['n_population_devices']} devices) made it. "
+        f"<b>log10 LR = {result['log10_lr']:.2f}</b> (LR = "
+        f"{10 ** result['log10_lr']:.3g}), {html.escape(result['verbal'])}: the "
+        f"median over {len(result['excerpt_log10_lr'])} excerpts of "
+        f"{result['excerpt_duration']:g} s.</p>"
+    ) + _verify_figure(result, name)
+
+
+def _scan_html(result, name, files):
+    boundaries = result["boundary_times"]
+    if boundaries:
+        found = "Device change(s) detected at " + ", ".join(
+            f"{t:.2f} s" for t in boundaries
+        )
+        rows = [
+            (index + 1, f"{start:.2f}", f"{score:.2f}")
+            for index, (start, score) in enumerate(
+                zip([0.0, *boundaries], result["segment_scores"], strict=True)
+            )
+        ]
+        found += ". Same-device score of each segment against the first (0 for "
+        found += "the first, about -1 for the same device, far below for another):"
+        table = _table(["segment", "starts at (s)", "score"], rows)
+    else:
+        found, table = "No device change detected", ""
+    return (
+        f"<p>{found} (largest change {result['splice_score']:.2f}, threshold "
+        f"{result['threshold']:.2f}).</p>{table}"
+    ) + _scan_figure(result, name)
+
+
+_RENDERERS = {"identify": _identify_html, "verify": _verify_html, "scan": _scan_html}
 
 _STYLE = """
 body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
@@ -211,23 +356,8 @@ def render_html(report):
     ]
     for result in report["results"]:
         name = files[result["file_sha256"]]["path"]
-        parts.append(f"<h3>{html.escape(name)}</h3>")
-        closest = result["closest_device"]
-        verdict = (
-            f"Closest reference device: <b>{html.escape(closest)}</b>"
-            if result["device"] != "unknown"
-            else "<b>Unknown device</b>: unlike every reference device (the "
-            f"closest is {html.escape(closest)})"
-        )
-        parts.append(
-            f"<p>{verdict}. Mean clip probability of {html.escape(closest)}: "
-            f"{result['probabilities'][closest]:.3f} over {result['n_clips']} "
-            f"clips; {100 * result['rejected_clip_fraction']:.0f} % of the clips "
-            "were rejected as unknown.</p>"
-        )
-        figure = _probability_figure(result, name)
-        if figure is not None:
-            parts.append(f"<figure>{figure}</figure>")
+        parts.append(f"<h3>{html.escape(result['kind'])}: {html.escape(name)}</h3>")
+        parts.append(_RENDERERS[result["kind"]](result, name, files))
     parts.append("<h2>Limitations</h2><ul>")
     parts.extend(f"<li>{html.escape(text)}</li>" for text in report["limitations"])
     parts.append("</ul><h2>Versions</h2>")

@@ -180,11 +180,12 @@ def extract_clips(
 ):
     """Cut recordings into fixed-length clips, one clip per row.
 
-    The audio counterpart of :func:`sklearn.feature_extraction.image.
-    extract_patches_2d`: it turns recordings of any length into the
-    ``(n_clips, length)`` matrix that micfp's transformers take, with the
-    device label and the source recording of every clip. Split train and test
-    sets with ``groups`` (:class:`~sklearn.model_selection.GroupKFold`,
+    The audio counterpart of
+    :func:`sklearn.feature_extraction.image.extract_patches_2d`: it turns
+    recordings of any length into the ``(n_clips, length)`` matrix that
+    micfp's transformers take, with the device label and the source recording
+    of every clip. Split train and test sets with ``groups``
+    (:class:`~sklearn.model_selection.GroupKFold`,
     :class:`~sklearn.model_selection.GroupShuffleSplit`): clips of one
     recording share its content and conditions, so a split that puts clips of
     one recording on both sides overestimates accuracy.

@@ -213,6 +213,8 @@ def apply_coding(recordings, codec, *, bitrate=None):
     See Also
     --------
     encode_audio : Encode one signal.
+    make_recordings : With ``coding=True``, a simulated codec instead of a
+        real one, drawn per device.
 
     Examples
     --------

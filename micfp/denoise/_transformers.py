@@ -1,43 +1,62 @@
 """Wavelet de-noising transformers: the de-noised signal or the noise residual."""
 
-from functools import partial
 from numbers import Integral
 from typing import ClassVar
 
-import numpy as np
-import pywt
 from sklearn.base import (
-    BaseEstimator,
     OneToOneFeatureMixin,
-    TransformerMixin,
-    _fit_context,
-)
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
-
-from ..utils._chunking import map_row_chunks
-from ..utils._validation import check_clips, needs_scaling
-from ._wavelet import (
-    NOISE_ESTIMATES,
-    SHRINK_MODES,
-    THRESHOLD_RULES,
-    denoise_batch,
-    resolve_level,
 )
 
+from ..utils._base import BaseClipTransformer
+from ..utils._docstring import CLIP_ATTRIBUTES, CLIP_INPUT, N_JOBS, Substitution
+from ._wavelet import WAVELET_CONSTRAINTS, denoise_batch, resolve_level
 
-class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+_PARAMETERS = """
+wavelet : str, default="db8"
+    Any discrete wavelet PyWavelets knows (``pywt.wavelist(kind="discrete")``).
+level : int or None, default=5
+    Number of decomposition levels; ``None`` takes the largest useful level
+    (``pywt.dwt_max_level``). A level too high for the clip length is
+    capped with a :class:`~micfp.exceptions.DegradedResultWarning`, and
+    clips too short for one level pass through unchanged, with a warning.
+threshold : {"universal", "bayes", "sure", "minimax"}, default="universal"
+    Threshold rule: VisuShrink's universal threshold ``σ √(2 ln n)``,
+    BayesShrink's ``σ² / σ_signal`` per level, SureShrink's hybrid
+    Stein-risk threshold per level, or the minimax threshold
+    ``σ (0.3936 + 0.1829 log2 n)``. See
+    :func:`~micfp.denoise.wavelet_denoise` for the exact formulas.
+mode : {"soft", "hard", "garrote"}, default="soft"
+    Shrinkage applied to the detail coefficients.
+noise_estimate : {"clip", "level"}, default="clip"
+    Noise level ``σ``: the median absolute value of the finest detail
+    coefficients divided by 0.6745, once a clip (``"clip"``), or the same
+    estimate on each level's own coefficients (``"level"``).
+extension : str, default="symmetric"
+    Signal extension mode of PyWavelets (``pywt.Modes.modes``).
+"""  # noqa: RUF001
+
+_NOTES = """
+Digital silence: a clip of zeros has no detail coefficients to measure,
+so its noise level and thresholds are zero; its de-noised clip and its
+residual are zeros (there is no device noise to extract). A constant clip
+gives a residual of rounding errors only.
+
+Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+float32) are de-noised scaled by a power of two and scaled back, which is
+exact, as every threshold and shrinkage is proportional to the clip.
+Where the result itself would exceed the largest float of the dtype
+(samples within a few times of it), ``transform`` raises
+:class:`~micfp.exceptions.AudioValueError`.
+"""
+
+
+class _BaseWaveletDenoising(OneToOneFeatureMixin, BaseClipTransformer):
     """Wavelet shrinkage of each clip; subclasses choose what comes out."""
 
     _output = "denoised"
 
     _parameter_constraints: ClassVar[dict] = {
-        "wavelet": [StrOptions(set(pywt.wavelist(kind="discrete")))],
-        "level": [Interval(Integral, 1, None, closed="left"), None],
-        "threshold": [StrOptions(set(THRESHOLD_RULES))],
-        "mode": [StrOptions(set(SHRINK_MODES))],
-        "noise_estimate": [StrOptions(set(NOISE_ESTIMATES))],
-        "extension": [StrOptions(set(pywt.Modes.modes))],
+        **WAVELET_CONSTRAINTS,
         "n_jobs": [Integral, None],
     }
 
@@ -60,26 +79,10 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         self.extension = extension
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and record the clip length.
+    def _prepare_transform(self, X):
+        return {"level": resolve_level(X.shape[1], self.wavelet, self.level)}
 
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips, one a row.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted transformer.
-        """
-        check_clips(self, X, reset=True)
-        return self
-
-    def _denoise_chunk(self, X, level, scale):
+    def _transform_chunk(self, X, *, scale, level):
         return denoise_batch(
             X,
             wavelet=self.wavelet,
@@ -93,34 +96,14 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
             scale=scale,
         )
 
-    def transform(self, X):
-        """De-noise each clip.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips of the length seen in ``fit``.
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_clips, n_samples)
-            Float32 for float32 input, float64 otherwise.
-        """
-        check_is_fitted(self)
-        X, peak = check_clips(self, X, reset=False, return_peak=True)
-        level = resolve_level(X.shape[1], self.wavelet, self.level)
-        out = np.empty_like(X)
-        func = partial(
-            self._denoise_chunk, level=level, scale=needs_scaling(peak, X.dtype)
-        )
-        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
-
-
+@Substitution(
+    wavelet_parameters=_PARAMETERS,
+    n_jobs=N_JOBS,
+    clip_input=CLIP_INPUT,
+    wavelet_notes=_NOTES,
+    clip_attributes=CLIP_ATTRIBUTES,
+)
 class WaveletDenoiser(_BaseWaveletDenoising):
     """Wavelet de-noising of each clip: the content estimate ``f`` of ``s = f + e``.
 
@@ -131,39 +114,12 @@ class WaveletDenoiser(_BaseWaveletDenoising):
 
     Parameters
     ----------
-    wavelet : str, default="db8"
-        Any discrete wavelet PyWavelets knows (``pywt.wavelist(kind="discrete")``).
-    level : int or None, default=5
-        Number of decomposition levels; ``None`` takes the largest useful level
-        (``pywt.dwt_max_level``). A level too high for the clip length is
-        capped with a :class:`~micfp.exceptions.DegradedResultWarning`, and
-        clips too short for one level pass through unchanged, with a warning.
-    threshold : {"universal", "bayes", "sure", "minimax"}, default="universal"
-        Threshold rule: VisuShrink's universal threshold ``σ √(2 ln n)``,
-        BayesShrink's ``σ² / σ_signal`` per level, SureShrink's hybrid
-        Stein-risk threshold per level, or the minimax threshold
-        ``σ (0.3936 + 0.1829 log2 n)``. See
-        :func:`~micfp.denoise.wavelet_denoise` for the exact formulas.
-    mode : {"soft", "hard", "garrote"}, default="soft"
-        Shrinkage applied to the detail coefficients.
-    noise_estimate : {"clip", "level"}, default="clip"
-        Noise level ``σ``: the median absolute value of the finest detail
-        coefficients divided by 0.6745, once a clip (``"clip"``), or the same
-        estimate on each level's own coefficients (``"level"``).
-    extension : str, default="symmetric"
-        Signal extension mode of PyWavelets (``pywt.Modes.modes``).
-    n_jobs : int or None, default=None
-        Number of joblib workers over chunks of clips; ``None`` means 1 unless
-        in a ``joblib.parallel_config`` context, -1 means all processors.
-        Clips are processed in chunks of a few MiB either way, which bounds
-        the temporary memory.
+    {wavelet_parameters}
+    {n_jobs}
 
     Attributes
     ----------
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {clip_attributes}
 
     See Also
     --------
@@ -174,22 +130,9 @@ class WaveletDenoiser(_BaseWaveletDenoising):
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
 
-    Digital silence: a clip of zeros has no detail coefficients to measure,
-    so its noise level and thresholds are zero; its de-noised clip and its
-    residual are zeros (there is no device noise to extract). A constant clip
-    gives a residual of rounding errors only.
-
-    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
-    float32) are de-noised scaled by a power of two and scaled back, which is
-    exact, as every threshold and shrinkage is proportional to the clip.
-    Where the result itself would exceed the largest float of the dtype
-    (samples within a few times of it), ``transform`` raises
-    :class:`~micfp.exceptions.AudioValueError`.
+    {wavelet_notes}
 
     Examples
     --------
@@ -208,6 +151,13 @@ class WaveletDenoiser(_BaseWaveletDenoising):
     _output = "denoised"
 
 
+@Substitution(
+    wavelet_parameters=_PARAMETERS,
+    n_jobs=N_JOBS,
+    clip_input=CLIP_INPUT,
+    wavelet_notes=_NOTES,
+    clip_attributes=CLIP_ATTRIBUTES,
+)
 class NoiseResidual(_BaseWaveletDenoising):
     """Device noise of each clip: the clip minus its wavelet de-noised version.
 
@@ -219,39 +169,12 @@ class NoiseResidual(_BaseWaveletDenoising):
 
     Parameters
     ----------
-    wavelet : str, default="db8"
-        Any discrete wavelet PyWavelets knows (``pywt.wavelist(kind="discrete")``).
-    level : int or None, default=5
-        Number of decomposition levels; ``None`` takes the largest useful level
-        (``pywt.dwt_max_level``). A level too high for the clip length is
-        capped with a :class:`~micfp.exceptions.DegradedResultWarning`, and
-        clips too short for one level pass through unchanged, with a warning.
-    threshold : {"universal", "bayes", "sure", "minimax"}, default="universal"
-        Threshold rule: VisuShrink's universal threshold ``σ √(2 ln n)``,
-        BayesShrink's ``σ² / σ_signal`` per level, SureShrink's hybrid
-        Stein-risk threshold per level, or the minimax threshold
-        ``σ (0.3936 + 0.1829 log2 n)``. See
-        :func:`~micfp.denoise.wavelet_denoise` for the exact formulas.
-    mode : {"soft", "hard", "garrote"}, default="soft"
-        Shrinkage applied to the detail coefficients.
-    noise_estimate : {"clip", "level"}, default="clip"
-        Noise level ``σ``: the median absolute value of the finest detail
-        coefficients divided by 0.6745, once a clip (``"clip"``), or the same
-        estimate on each level's own coefficients (``"level"``).
-    extension : str, default="symmetric"
-        Signal extension mode of PyWavelets (``pywt.Modes.modes``).
-    n_jobs : int or None, default=None
-        Number of joblib workers over chunks of clips; ``None`` means 1 unless
-        in a ``joblib.parallel_config`` context, -1 means all processors.
-        Clips are processed in chunks of a few MiB either way, which bounds
-        the temporary memory.
+    {wavelet_parameters}
+    {n_jobs}
 
     Attributes
     ----------
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {clip_attributes}
 
     See Also
     --------
@@ -261,22 +184,9 @@ class NoiseResidual(_BaseWaveletDenoising):
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
 
-    Digital silence: a clip of zeros has no detail coefficients to measure,
-    so its noise level and thresholds are zero; its de-noised clip and its
-    residual are zeros (there is no device noise to extract). A constant clip
-    gives a residual of rounding errors only.
-
-    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
-    float32) are de-noised scaled by a power of two and scaled back, which is
-    exact, as every threshold and shrinkage is proportional to the clip.
-    Where the result itself would exceed the largest float of the dtype
-    (samples within a few times of it), ``transform`` raises
-    :class:`~micfp.exceptions.AudioValueError`.
+    {wavelet_notes}
 
     Examples
     --------

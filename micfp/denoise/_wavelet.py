@@ -5,9 +5,11 @@ Every function takes time on the last axis and any leading batch axes, and one
 """
 
 import warnings
+from numbers import Integral
 
 import numpy as np
 import pywt
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..exceptions import AudioValueError, DegradedResultWarning
 from ..utils._validation import check_signals, needs_scaling, overflow_shift
@@ -25,11 +27,15 @@ NOISE_ESTIMATES = ("clip", "level")
 OUTPUTS = ("denoised", "residual")
 
 
-def _check_option(name, value, options):
-    if value not in options:
-        raise ValueError(
-            f"Unknown {name} {value!r}; valid options are {sorted(options)}."
-        )
+# What wavelet_denoise and the de-noising transformers accept.
+WAVELET_CONSTRAINTS = {
+    "wavelet": [StrOptions(set(pywt.wavelist(kind="discrete")))],
+    "level": [Interval(Integral, 1, None, closed="left"), None],
+    "threshold": [StrOptions(set(THRESHOLD_RULES))],
+    "mode": [StrOptions(set(SHRINK_MODES))],
+    "noise_estimate": [StrOptions(set(NOISE_ESTIMATES))],
+    "extension": [StrOptions(set(pywt.Modes.modes))],
+}
 
 
 # Noise level ----------------------------------------------------------------
@@ -306,6 +312,14 @@ def denoise_batch(
     return out
 
 
+@validate_params(
+    {
+        "x": "no_validation",
+        **WAVELET_CONSTRAINTS,
+        "output": [StrOptions(set(OUTPUTS))],
+    },
+    prefer_skip_nested_validation=True,
+)
 def wavelet_denoise(
     x,
     *,
@@ -427,19 +441,6 @@ def wavelet_denoise(
     >>> np.allclose(residual, noisy - denoised)
     True
     """
-    _check_option("wavelet", wavelet, pywt.wavelist(kind="discrete"))
-    _check_option("threshold rule", threshold, THRESHOLD_RULES)
-    _check_option("shrinkage mode", mode, SHRINK_MODES)
-    _check_option("noise estimate", noise_estimate, NOISE_ESTIMATES)
-    _check_option("extension mode", extension, pywt.Modes.modes)
-    _check_option("output", output, OUTPUTS)
-    if level is not None and (
-        isinstance(level, bool) or not isinstance(level, (int, np.integer))
-    ):
-        raise ValueError(f"level must be a positive int or None; got {level!r}.")
-    if level is not None and level < 1:
-        raise ValueError(f"level must be a positive int or None; got {level!r}.")
-
     x, peak = check_signals(x, return_peak=True)
     resolved = resolve_level(x.shape[-1], wavelet, level)
     return denoise_batch(

@@ -1,20 +1,18 @@
 """Band energy difference (BED) of Luo, Korus and Huang."""
 
-from functools import partial
 from itertools import pairwise
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import scipy.fft
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._chunking import map_row_chunks
+from ..utils._base import BaseClipTransformer
+from ..utils._docstring import CLIP_ATTRIBUTES, CLIP_INPUT, N_JOBS, Substitution
 from ..utils._framing import frame, warn_short_rows, window_array, window_gain
 from ..utils._validation import (
-    check_clips,
     check_signals,
     needs_scaling,
     overflow_shift,
@@ -59,6 +57,44 @@ def _band_energy_difference(x, *, frame_length, hop_length, window, bins, scale=
     return share
 
 
+# What band_energy_difference and BandEnergyDifference accept.
+BED_CONSTRAINTS = {
+    "frame_length": [Interval(Integral, 2, None, closed="left")],
+    "hop_length": [Interval(Integral, 1, None, closed="left"), None],
+    "window": [None, str, tuple, "array-like"],
+    "sr": [Interval(Real, 0, None, closed="neither"), None],
+    "fmin": [Interval(Real, 0, None, closed="left"), None],
+    "fmax": [Interval(Real, 0, None, closed="left"), None],
+}
+
+
+_BED_NOTES = """
+Digital silence: in a clip of zeros every pair of bins ties in every
+frame, so every value is 0.5. Near-silence is not silence: the rounding
+errors of a constant clip's spectrum give values that are not ties.
+
+The feature compares magnitudes only, so it does not change when a clip
+is scaled: rows with huge samples (above ``2 ** 256``, ``2 ** 32`` in
+float32) are scaled by a power of two before the FFT, which keeps their
+spectra finite and their feature exact.
+"""
+
+
+_BED_REFERENCE = """
+.. [1] D. Luo, P. Korus and J. Huang, "Band energy difference for source
+   attribution in audio forensics", IEEE Trans. Inf. Forensics Security
+   13(9), 2018. :doi:`10.1109/TIFS.2018.2812185`
+"""
+
+
+@Substitution(
+    bed_notes=_BED_NOTES,
+    bed_reference=_BED_REFERENCE,
+)
+@validate_params(
+    {"x": "no_validation", **BED_CONSTRAINTS},
+    prefer_skip_nested_validation=True,
+)
 def band_energy_difference(
     x,
     *,
@@ -113,20 +149,11 @@ def band_energy_difference(
 
     Notes
     -----
-    Digital silence: in a clip of zeros every pair of bins ties in every
-    frame, so every value is 0.5. Near-silence is not silence: the rounding
-    errors of a constant clip's spectrum give values that are not ties.
-
-    The feature compares magnitudes only, so it does not change when a clip
-    is scaled: rows with huge samples (above ``2 ** 256``, ``2 ** 32`` in
-    float32) are scaled by a power of two before the FFT, which keeps their
-    spectra finite and their feature exact.
+    {bed_notes}
 
     References
     ----------
-    .. [1] D. Luo, P. Korus and J. Huang, "Band energy difference for source
-       attribution in audio forensics", IEEE Trans. Inf. Forensics Security
-       13(9), 2018. :doi:`10.1109/TIFS.2018.2812185`
+    {bed_reference}
 
     Examples
     --------
@@ -139,13 +166,6 @@ def band_energy_difference(
     >>> bool(((bed >= 0) & (bed <= 1)).all())
     True
     """
-    for name, value in (("frame_length", frame_length), ("hop_length", hop_length)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, Integral) or value < 1
-        ):
-            raise ValueError(f"{name} must be a positive int; got {value!r}.")
-    if frame_length is None:
-        raise ValueError("frame_length must be a positive int; got None.")
     check_frequency_range(sr, fmin, fmax)
     x, peak = check_signals(x, return_peak=True)
     bins, _ = _bin_pairs(frame_length, sr, fmin, fmax)
@@ -162,7 +182,14 @@ def band_energy_difference(
     )
 
 
-class BandEnergyDifference(TransformerMixin, BaseEstimator):
+@Substitution(
+    n_jobs=N_JOBS,
+    clip_input=CLIP_INPUT,
+    bed_notes=_BED_NOTES,
+    bed_reference=_BED_REFERENCE,
+    clip_attributes=CLIP_ATTRIBUTES,
+)
+class BandEnergyDifference(BaseClipTransformer):
     """Band energy difference (BED): how often the spectrum rises bin to bin.
 
     The feature of Luo, Korus and Huang [1]_, the input of the BED-SVM
@@ -210,9 +237,7 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
         feature names carry frequencies in Hz.
     fmin, fmax : float or None, default=None
         Use only the bins between these frequencies (Hz, inclusive).
-    n_jobs : int or None, default=None
-        Number of joblib workers over chunks of clips; ``None`` means 1 unless
-        in a ``joblib.parallel_config`` context.
+    {n_jobs}
 
     Attributes
     ----------
@@ -220,10 +245,7 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
         Frequencies of the bins used, in Hz when ``sr`` is given, else in
         cycles per sample; output column ``k`` compares bins ``k`` and
         ``k + 1``.
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {clip_attributes}
 
     See Also
     --------
@@ -232,25 +254,13 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
 
-    Digital silence: in a clip of zeros every pair of bins ties in every
-    frame, so every value is 0.5. Near-silence is not silence: the rounding
-    errors of a constant clip's spectrum give values that are not ties.
-
-    The feature compares magnitudes only, so it does not change when a clip
-    is scaled: rows with huge samples (above ``2 ** 256``, ``2 ** 32`` in
-    float32) are scaled by a power of two before the FFT, which keeps their
-    spectra finite and their feature exact.
+    {bed_notes}
 
     References
     ----------
-    .. [1] D. Luo, P. Korus and J. Huang, "Band energy difference for source
-       attribution in audio forensics", IEEE Trans. Inf. Forensics Security
-       13(9), 2018. :doi:`10.1109/TIFS.2018.2812185`
+    {bed_reference}
     .. [2] C. Zeng, D. Zhu, Z. Wang et al., "Spatial and temporal learning
        representation for end-to-end recording device identification",
        EURASIP J. Adv. Signal Process. 2021:41, 2021.
@@ -268,12 +278,7 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "frame_length": [Interval(Integral, 2, None, closed="left")],
-        "hop_length": [Interval(Integral, 1, None, closed="left"), None],
-        "window": [None, str, tuple, "array-like"],
-        "sr": [Interval(Real, 0, None, closed="neither"), None],
-        "fmin": [Interval(Real, 0, None, closed="left"), None],
-        "fmax": [Interval(Real, 0, None, closed="left"), None],
+        **BED_CONSTRAINTS,
         "n_jobs": [Integral, None],
     }
 
@@ -296,58 +301,24 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
         self.fmax = fmax
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and find the frequency bins used.
+    _transform_chunk = staticmethod(_band_energy_difference)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips, one a row.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted transformer.
-        """
+    def _fit_clips(self, X):
         check_frequency_range(self.sr, self.fmin, self.fmax)
-        X = check_clips(self, X, reset=True)
         window_array(self.window, self.frame_length, X.dtype)
         self._bins, self.frequencies_ = _bin_pairs(
             self.frame_length, self.sr, self.fmin, self.fmax
         )
-        return self
 
-    def transform(self, X):
-        """Band energy difference of each clip.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips of the length seen in ``fit``.
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_clips, n_bins - 1)
-            Values in ``[0, 1]``; float32 for float32 input.
-        """
-        check_is_fitted(self)
-        X, peak = check_clips(self, X, reset=False, return_peak=True)
+    def _prepare_transform(self, X):
         if X.shape[1] < self.frame_length:
             warn_short_rows(X.shape[1], self.frame_length, "frame_length")
-        window = window_array(self.window, self.frame_length, X.dtype)
-        func = partial(
-            _band_energy_difference,
-            frame_length=self.frame_length,
-            hop_length=self.hop_length or max(self.frame_length // 2, 1),
-            window=window,
-            bins=self._bins,
-            scale=needs_scaling(peak, X.dtype, gain=window_gain(window)),
-        )
-        out = np.empty((X.shape[0], len(self.frequencies_) - 1), dtype=X.dtype)
-        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs)
+        return {
+            "frame_length": self.frame_length,
+            "hop_length": self.hop_length or max(self.frame_length // 2, 1),
+            "window": window_array(self.window, self.frame_length, X.dtype),
+            "bins": self._bins,
+        }
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the two bins each compares.
@@ -369,8 +340,3 @@ class BandEnergyDifference(TransformerMixin, BaseEstimator):
             [f"bed_{a}_{b}" for a, b in pairwise(names)],
             dtype=object,
         )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

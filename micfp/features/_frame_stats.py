@@ -1,34 +1,39 @@
 """Zero-crossing rate and RMS level per frame of fixed-length clips."""
 
 import numbers
-from functools import partial
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from micfp.exceptions import AudioValueError
-
-from ..utils._chunking import map_row_chunks
-from ..utils._framing import frame
-from ..utils._validation import check_clips, needs_scaling, overflow_shift
+from ..utils._base import BaseClipTransformer
+from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
+from ..utils._framing import frame, frame_layout
+from ..utils._validation import overflow_shift
 
 __all__ = ["FrameStatistics", "frame_signal", "rms", "zero_crossing_rate"]
 
 
-def frame_signal(y, *, frame_length, hop_length):
-    """View signals as overlapping frames, without copying.
-
-    Parameters
-    ----------
+_frame_doc = Substitution(
+    frame_parameters="""
     y : ndarray of shape (..., n_samples)
         Signals, time on the last axis.
     frame_length : int
         Samples a frame.
     hop_length : int
         Samples between frame starts.
+    """
+)
+
+
+@_frame_doc
+def frame_signal(y, *, frame_length, hop_length):
+    """View signals as overlapping frames, without copying.
+
+    Parameters
+    ----------
+    {frame_parameters}
 
     Returns
     -------
@@ -39,7 +44,7 @@ def frame_signal(y, *, frame_length, hop_length):
     Examples
     --------
     >>> import numpy as np
-    >>> from micfp.features._frame_stats import frame_signal
+    >>> from micfp.features import frame_signal
     >>> frame_signal(np.arange(6), frame_length=4, hop_length=2)
     array([[0, 1, 2, 3],
            [2, 3, 4, 5]])
@@ -47,6 +52,7 @@ def frame_signal(y, *, frame_length, hop_length):
     return frame(np.asarray(y), frame_length, hop_length)
 
 
+@_frame_doc
 def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
     """Fraction of samples a frame at which the sign changes.
 
@@ -56,12 +62,7 @@ def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
 
     Parameters
     ----------
-    y : ndarray of shape (..., n_samples)
-        Signals, time on the last axis.
-    frame_length : int
-        Samples a frame.
-    hop_length : int
-        Samples between frame starts.
+    {frame_parameters}
     threshold : float, default=1e-10
         Magnitudes treated as zero.
 
@@ -73,7 +74,7 @@ def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
     Examples
     --------
     >>> import numpy as np
-    >>> from micfp.features._frame_stats import zero_crossing_rate
+    >>> from micfp.features import zero_crossing_rate
     >>> zero_crossing_rate(np.array([1.0, -1.0, 1.0, 1.0]), frame_length=4,
     ...                    hop_length=1)
     array([0.5])
@@ -85,17 +86,13 @@ def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
     return (flips.sum(axis=-1) / frame_length).astype(_float_dtype(y))
 
 
+@_frame_doc
 def rms(y, *, frame_length, hop_length):
     """Root mean square of each frame.
 
     Parameters
     ----------
-    y : ndarray of shape (..., n_samples)
-        Signals, time on the last axis.
-    frame_length : int
-        Samples a frame.
-    hop_length : int
-        Samples between frame starts.
+    {frame_parameters}
 
     Returns
     -------
@@ -105,7 +102,7 @@ def rms(y, *, frame_length, hop_length):
     Examples
     --------
     >>> import numpy as np
-    >>> from micfp.features._frame_stats import rms
+    >>> from micfp.features import rms
     >>> rms(np.array([3.0, -3.0, 4.0, -4.0]), frame_length=2, hop_length=2)
     array([3., 4.])
     """
@@ -118,7 +115,8 @@ def _float_dtype(y):
     return np.float32 if y.dtype == np.float32 else np.float64
 
 
-class FrameStatistics(TransformerMixin, BaseEstimator):
+@Substitution(n_jobs=N_JOBS, clip_input=CLIP_INPUT)
+class FrameStatistics(BaseClipTransformer):
     """Zero-crossing rate and RMS level of each frame of each clip.
 
     The two frame statistics that complete averaged MFCCs in classical
@@ -128,18 +126,15 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
     ----------
     sr : float, default=44100
         Sample rate of the clips in Hz.
-    frame_length : float, default=0.03
-        Frame length in seconds; ``round(frame_length * sr)`` samples.
-    hop_length : float, default=0.015
-        Seconds between frame starts; ``round(hop_length * sr)`` samples.
+    frame_duration : float, default=0.03
+        Frame length in seconds; ``round(frame_duration * sr)`` samples.
+    hop_duration : float, default=0.015
+        Seconds between frame starts; ``round(hop_duration * sr)`` samples.
     output : {"mean", "stats", "frames"}, default="mean"
         ``"mean"``: the mean zero-crossing rate and RMS over the frames (2
         columns); ``"stats"``: means then standard deviations (4 columns);
         ``"frames"``: both values of every frame, frame-major.
-    n_jobs : int or None, default=None
-        Threads over chunks of clips (joblib); ``None`` means 1 unless in a
-        :func:`joblib.parallel_backend` context. Chunks hold a few MiB of
-        frames either way, which bounds the temporary memory.
+    {n_jobs}
 
     Attributes
     ----------
@@ -156,16 +151,12 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
 
     See Also
     --------
-    zero_crossing_rate, rms : The pure functions behind it.
     MFCC : Cepstral coefficients of the same frames.
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples, and clips shorter than one frame raise
-    :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
+    Clips shorter than one frame raise it as well.
 
     Digital silence: a frame of zeros has a zero-crossing rate of 0 (samples
     of magnitude at most 1e-10 count as positive zeros) and an RMS of 0.
@@ -178,7 +169,7 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from micfp.features._frame_stats import FrameStatistics
+    >>> from micfp.features import FrameStatistics
     >>> X = np.random.default_rng(0).uniform(-0.5, 0.5, size=(3, 4410))
     >>> stats = FrameStatistics(sr=44100).fit(X)
     >>> stats.get_feature_names_out()
@@ -189,8 +180,8 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: ClassVar[dict] = {
         "sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "frame_length": [Interval(numbers.Real, 0, None, closed="neither")],
-        "hop_length": [Interval(numbers.Real, 0, None, closed="neither")],
+        "frame_duration": [Interval(numbers.Real, 0, None, closed="neither")],
+        "hop_duration": [Interval(numbers.Real, 0, None, closed="neither")],
         "output": [StrOptions({"mean", "stats", "frames"})],
         "n_jobs": [numbers.Integral, None],
     }
@@ -199,69 +190,31 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
         self,
         sr=44100,
         *,
-        frame_length=0.03,
-        hop_length=0.015,
+        frame_duration=0.03,
+        hop_duration=0.015,
         output="mean",
         n_jobs=None,
     ):
         self.sr = sr
-        self.frame_length = frame_length
-        self.hop_length = hop_length
+        self.frame_duration = frame_duration
+        self.hop_duration = hop_duration
         self.output = output
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fix the frame layout for clips like `X`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Clips, one a row.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : FrameStatistics
-            The fitted transformer.
-        """
-        X = check_clips(self, X, reset=True)
-        self.frame_length_ = max(1, round(self.frame_length * self.sr))
-        self.hop_length_ = max(1, round(self.hop_length * self.sr))
-        if X.shape[1] < self.frame_length_:
-            raise AudioValueError(
-                f"FrameStatistics needs clips of at least one frame, frame_length="
-                f"{self.frame_length:g} s = {self.frame_length_} samples at sr="
-                f"{self.sr:g} Hz; X holds clips of {X.shape[1]} feature(s)."
-            )
-        self.n_frames_ = 1 + (X.shape[1] - self.frame_length_) // self.hop_length_
+    def _fit_clips(self, X):
+        self.frame_length_, self.hop_length_, self.n_frames_ = frame_layout(
+            "FrameStatistics",
+            X.shape[1],
+            sr=self.sr,
+            frame_duration=self.frame_duration,
+            hop_duration=self.hop_duration,
+        )
         self.frame_width_ = 2
-        return self
 
-    def transform(self, X):
-        """Compute the frame statistics of each clip.
+    def _row_bytes(self, X):
+        return self.n_frames_ * self.frame_length_ * X.itemsize
 
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Clips with as many samples as in `fit`.
-
-        Returns
-        -------
-        features : ndarray of shape (n_clips, n_features_out)
-            Columns as named by :meth:`get_feature_names_out`; float32 input
-            gives float32.
-        """
-        check_is_fitted(self)
-        X, peak = check_clips(self, X, reset=False, return_peak=True)
-        n_values = {"mean": 2, "stats": 4, "frames": 2 * self.n_frames_}
-        out = np.empty((X.shape[0], n_values[self.output]), dtype=X.dtype)
-        func = partial(self._statistics, scale=needs_scaling(peak, X.dtype))
-        framed = self.n_frames_ * self.frame_length_ * X.itemsize
-        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs, row_bytes=framed)
-
-    def _statistics(self, X, *, scale):
+    def _transform_chunk(self, X, *, scale):
         sizes = {"frame_length": self.frame_length_, "hop_length": self.hop_length_}
         zcr = zero_crossing_rate(X, **sizes).astype(X.dtype, copy=False)
         # RMS is proportional to the row: rows with huge samples are measured
@@ -302,8 +255,3 @@ class FrameStatistics(TransformerMixin, BaseEstimator):
         else:
             names = ["mean_zcr", "mean_rms", "std_zcr", "std_rms"]
         return np.asarray(names, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

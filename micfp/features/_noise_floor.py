@@ -1,6 +1,5 @@
 """Noise floor of a clip: a low percentile of the power of its short frames."""
 
-from functools import partial
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -20,6 +19,7 @@ from ._welch import (
     check_offset,
     check_positive_int,
     density_scale,
+    estimate_docstring,
     log_power,
     power_frames,
 )
@@ -184,6 +184,7 @@ def noise_floor_spectrum(
     )
 
 
+@estimate_docstring
 class NoiseFloorSpectrum(_SpectralEstimate):
     """Log noise floor of each clip: a low percentile of its frames' power.
 
@@ -202,25 +203,14 @@ class NoiseFloorSpectrum(_SpectralEstimate):
         Window of a frame (``None`` is rectangular).
     percentile : float, default=20.0
         Percentile over the frames, in [0, 100]; 0 is the minimum.
-    offset : float, default=1e-30
-        Power added before the natural logarithm.
-    sr : float or None, default=None
-        Sample rate in Hz.
-    fmin, fmax : float or None, default=None
-        Keep only the bins between these frequencies (Hz, inclusive).
-    n_jobs : int or None, default=None
-        Number of joblib workers (threads) over chunks of clips.
+    {estimate_parameters}
+    {n_jobs}
 
     Attributes
     ----------
     n_fft_ : int
         FFT length (the frame length).
-    frequencies_ : ndarray of shape (n_bins,)
-        Frequency of each output column.
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {estimate_attributes}
 
     See Also
     --------
@@ -285,21 +275,22 @@ class NoiseFloorSpectrum(_SpectralEstimate):
             n_samples, self.frame_length, self._hop(), MIN_FRAMES, what="X"
         )
 
-    def _core(self, dtype, peak):
-        window = window_array(self.window, self.frame_length, dtype)
-        hop = self._hop()
-        func = partial(
-            _noise_floor,
-            frame_length=self.frame_length,
-            hop_length=hop,
-            window=window,
-            percentile=self.percentile,
-            bins=self._bins,
-            density=density_scale(
-                window, self.frame_length, self.sr, self._bins, dtype
+    _transform_chunk = staticmethod(_noise_floor)
+
+    def _prepare_transform(self, X):
+        window = window_array(self.window, self.frame_length, X.dtype)
+        return {
+            "frame_length": self.frame_length,
+            "hop_length": self._hop(),
+            "window": window,
+            "percentile": self.percentile,
+            "bins": self._bins,
+            "density": density_scale(
+                window, self.frame_length, self.sr, self._bins, X.dtype
             ),
-            offset=self.offset,
-            scale=needs_scaling(peak, dtype, gain=window_gain(window)),
-        )
-        row_bytes = self.n_features_in_ * np.dtype(dtype).itemsize
-        return func, row_bytes * max(1, self.frame_length // hop) * 4
+            "offset": self.offset,
+        }
+
+    def _row_bytes(self, X):
+        hops = max(1, self.frame_length // self._hop())
+        return X.shape[1] * X.itemsize * hops * 4

@@ -46,6 +46,7 @@ def normalize_by_clip(X, *, statistic="mean"):
     Returns
     -------
     X_out : ndarray of shape (n_clips, n_features)
+        Each row less its own centre.
 
     Examples
     --------
@@ -82,6 +83,8 @@ def normalize_by_group(X, groups, *, statistic="mean", scale=False):
     Returns
     -------
     X_out : ndarray of shape (n_clips, n_features)
+        Each row less the centre of its group (divided by the group's
+        deviation with ``scale=True``).
 
     Examples
     --------
@@ -224,6 +227,7 @@ class SpectralNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         X_out : ndarray of shape (n_clips, n_features)
+            The normalised features.
         """
         check_is_fitted(self)
         X = self._validate(X, groups, reset=False)
@@ -246,6 +250,7 @@ class SpectralNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         X_out : ndarray of shape (n_clips, n_features)
+            The normalised features.
         """
         return self.fit(X, y, groups=groups).transform(X, groups=groups)
 

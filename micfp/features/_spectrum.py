@@ -1,20 +1,18 @@
 """Log-magnitude spectrum of each clip, the feature of Qi et al."""
 
-from functools import partial
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import scipy.fft
 import scipy.signal
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._chunking import map_row_chunks
+from ..utils._base import BaseClipTransformer
+from ..utils._docstring import CLIP_ATTRIBUTES, CLIP_INPUT, N_JOBS, Substitution
 from ..utils._framing import frame, warn_short_rows, window_array, window_gain
 from ..utils._validation import (
-    check_clips,
     check_signals,
     needs_scaling,
     overflow_shift,
@@ -23,6 +21,18 @@ from ..utils._validation import (
 __all__ = ["LogSpectrum", "log_spectrum"]
 
 AVERAGES = ("mean", "median")
+
+# What log_spectrum and LogSpectrum accept.
+SPECTRUM_CONSTRAINTS = {
+    "n_fft": [Interval(Integral, 1, None, closed="left"), None],
+    "hop_length": [Interval(Integral, 1, None, closed="left"), None],
+    "window": [None, str, tuple, "array-like"],
+    "average": [StrOptions(set(AVERAGES))],
+    "offset": [Interval(Real, 0, np.inf, closed="neither")],
+    "sr": [Interval(Real, 0, None, closed="neither"), None],
+    "fmin": [Interval(Real, 0, None, closed="left"), None],
+    "fmax": [Interval(Real, 0, None, closed="left"), None],
+}
 
 
 # Frames, windows and frequency bins ------------------------------------------
@@ -162,6 +172,36 @@ def _log_spectrum(x, *, n_fft, hop_length, window, average, offset, bins, scale=
     return magnitude
 
 
+_SPECTRUM_NOTES = """
+Digital silence: every bin of a clip of zeros is ``log(offset)``, 0 with
+the default ``offset=1``: the floor of the feature, not a missing value.
+(An offset below the smallest positive float of the dtype, such as 1e-50
+for float32 clips, counts as that float, whose log is finite.)
+
+Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
+float32) times the window's peak are transformed scaled by ``2 ** -k``,
+and ``log(|F| + c) = log(|F| 2 ** -k + c 2 ** -k) + k log 2`` restores
+their exact log spectrum, so every finite clip gives finite features. An
+offset beyond the range of float32 is applied to float32 clips the same
+way.
+"""
+
+
+_WELCH_REFERENCE = """
+.. [1] P. D. Welch, "The use of fast Fourier transform for the estimation
+   of power spectra", IEEE Trans. Audio Electroacoust. 15(2), 70-73, 1967.
+   :doi:`10.1109/TAU.1967.1161901`
+"""
+
+
+@Substitution(
+    spectrum_notes=_SPECTRUM_NOTES,
+    welch_reference=_WELCH_REFERENCE,
+)
+@validate_params(
+    {"x": "no_validation", **SPECTRUM_CONSTRAINTS},
+    prefer_skip_nested_validation=True,
+)
 def log_spectrum(
     x,
     *,
@@ -227,23 +267,11 @@ def log_spectrum(
 
     Notes
     -----
-    Digital silence: every bin of a clip of zeros is ``log(offset)``, 0 with
-    the default ``offset=1``: the floor of the feature, not a missing value.
-    (An offset below the smallest positive float of the dtype, such as 1e-50
-    for float32 clips, counts as that float, whose log is finite.)
-
-    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
-    float32) times the window's peak are transformed scaled by ``2 ** -k``,
-    and ``log(|F| + c) = log(|F| 2 ** -k + c 2 ** -k) + k log 2`` restores
-    their exact log spectrum, so every finite clip gives finite features. An
-    offset beyond the range of float32 is applied to float32 clips the same
-    way.
+    {spectrum_notes}
 
     References
     ----------
-    .. [1] P. D. Welch, "The use of fast Fourier transform for the estimation
-       of power spectra", IEEE Trans. Audio Electroacoust. 15(2), 70-73, 1967.
-       :doi:`10.1109/TAU.1967.1161901`
+    {welch_reference}
 
     Examples
     --------
@@ -259,7 +287,6 @@ def log_spectrum(
     >>> log_spectrum(x, sr=44100, fmin=100, fmax=1000).shape
     (2, 83)
     """
-    _check_function_options(n_fft, hop_length, average, offset)
     check_frequency_range(sr, fmin, fmax)
     x, peak = check_signals(x, return_peak=True)
     n = x.shape[-1]
@@ -280,23 +307,14 @@ def log_spectrum(
     )
 
 
-def _check_function_options(n_fft, hop_length, average, offset):
-    for name, value in (("n_fft", n_fft), ("hop_length", hop_length)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, Integral) or value < 1
-        ):
-            raise ValueError(f"{name} must be a positive int or None; got {value!r}.")
-    if average not in AVERAGES:
-        raise ValueError(
-            f"Unknown average {average!r}; valid options are {sorted(AVERAGES)}."
-        )
-    if not offset > 0:
-        raise ValueError(f"offset must be positive; got {offset!r}.")
-    if not np.isfinite(offset):
-        raise ValueError(f"offset must be finite; got {offset!r}.")
-
-
-class LogSpectrum(TransformerMixin, BaseEstimator):
+@Substitution(
+    n_jobs=N_JOBS,
+    clip_input=CLIP_INPUT,
+    spectrum_notes=_SPECTRUM_NOTES,
+    welch_reference=_WELCH_REFERENCE,
+    clip_attributes=CLIP_ATTRIBUTES,
+)
+class LogSpectrum(BaseClipTransformer):
     """Log-magnitude spectrum of each clip: ``log(|FFT(x)| + offset)``.
 
     The feature of Qi et al.: with the defaults, one FFT over the whole clip,
@@ -327,9 +345,7 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
         feature names carry frequencies in Hz.
     fmin, fmax : float or None, default=None
         Keep only the bins between these frequencies (Hz, inclusive).
-    n_jobs : int or None, default=None
-        Number of joblib workers over chunks of clips; ``None`` means 1 unless
-        in a ``joblib.parallel_config`` context.
+    {n_jobs}
 
     Attributes
     ----------
@@ -338,10 +354,7 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
     frequencies_ : ndarray of shape (n_bins,)
         Frequency of each output column, in Hz when ``sr`` is given, else in
         cycles per sample.
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {clip_attributes}
 
     See Also
     --------
@@ -352,28 +365,13 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    Input: ``X`` must be 2-D, one clip a row, of real numbers; integers,
-    booleans, float16 and numbers in an object array become float64, float32
-    stays float32. Complex data, arrays that are not 2-D, empty arrays, NaN
-    and infinite samples raise :class:`~micfp.exceptions.AudioValueError`.
+    {clip_input}
 
-    Digital silence: every bin of a clip of zeros is ``log(offset)``, 0 with
-    the default ``offset=1``: the floor of the feature, not a missing value.
-    (An offset below the smallest positive float of the dtype, such as 1e-50
-    for float32 clips, counts as that float, whose log is finite.)
-
-    Huge samples: rows whose samples exceed ``2 ** 256`` (``2 ** 32`` in
-    float32) times the window's peak are transformed scaled by ``2 ** -k``,
-    and ``log(|F| + c) = log(|F| 2 ** -k + c 2 ** -k) + k log 2`` restores
-    their exact log spectrum, so every finite clip gives finite features. An
-    offset beyond the range of float32 is applied to float32 clips the same
-    way.
+    {spectrum_notes}
 
     References
     ----------
-    .. [1] P. D. Welch, "The use of fast Fourier transform for the estimation
-       of power spectra", IEEE Trans. Audio Electroacoust. 15(2), 70-73, 1967.
-       :doi:`10.1109/TAU.1967.1161901`
+    {welch_reference}
 
     Examples
     --------
@@ -392,14 +390,7 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "n_fft": [Interval(Integral, 1, None, closed="left"), None],
-        "hop_length": [Interval(Integral, 1, None, closed="left"), None],
-        "window": [None, str, tuple, "array-like"],
-        "average": [StrOptions(set(AVERAGES))],
-        "offset": [Interval(Real, 0, None, closed="neither")],
-        "sr": [Interval(Real, 0, None, closed="neither"), None],
-        "fmin": [Interval(Real, 0, None, closed="left"), None],
-        "fmax": [Interval(Real, 0, None, closed="left"), None],
+        **SPECTRUM_CONSTRAINTS,
         "n_jobs": [Integral, None],
     }
 
@@ -426,61 +417,27 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
         self.fmax = fmax
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and find the frequency bins kept.
+    _transform_chunk = staticmethod(_log_spectrum)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips, one a row.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted transformer.
-        """
+    def _fit_clips(self, X):
         check_frequency_range(self.sr, self.fmin, self.fmax)
-        X = check_clips(self, X, reset=True)
         self.n_fft_ = X.shape[1] if self.n_fft is None else self.n_fft
         window_array(self.window, self.n_fft_, X.dtype)
         self._bins, self.frequencies_ = frequency_bins(
             self.n_fft_, self.sr, self.fmin, self.fmax
         )
-        return self
 
-    def transform(self, X):
-        """Log-magnitude spectrum of each clip.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips of the length seen in ``fit``.
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_clips, n_bins)
-            Float32 for float32 input, float64 otherwise.
-        """
-        check_is_fitted(self)
-        X, peak = check_clips(self, X, reset=False, return_peak=True)
+    def _prepare_transform(self, X):
         if X.shape[1] < self.n_fft_:
             warn_short_rows(X.shape[1], self.n_fft_, "n_fft")
-        window = window_array(self.window, self.n_fft_, X.dtype)
-        func = partial(
-            _log_spectrum,
-            n_fft=self.n_fft_,
-            hop_length=self.hop_length or max(self.n_fft_ // 2, 1),
-            window=window,
-            average=self.average,
-            offset=self.offset,
-            bins=self._bins,
-            scale=needs_scaling(peak, X.dtype, gain=window_gain(window)),
-        )
-        out = np.empty((X.shape[0], len(self.frequencies_)), dtype=X.dtype)
-        return map_row_chunks(func, X, out=out, n_jobs=self.n_jobs)
+        return {
+            "n_fft": self.n_fft_,
+            "hop_length": self.hop_length or max(self.n_fft_ // 2, 1),
+            "window": window_array(self.window, self.n_fft_, X.dtype),
+            "average": self.average,
+            "offset": self.offset,
+            "bins": self._bins,
+        }
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the frequency of each bin.
@@ -498,8 +455,3 @@ class LogSpectrum(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return frequency_names("logspectrum", self.frequencies_, self._bins, self.sr)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -8,22 +8,20 @@ colour need. The functions work on any leading batch axes; the transformers
 apply them to rows of clips in chunks.
 """
 
-from functools import partial
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import scipy.fft
 import scipy.signal
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import AudioValueError
-from ..utils._chunking import map_row_chunks
+from ..utils._base import BaseClipTransformer
+from ..utils._docstring import CLIP_ATTRIBUTES, N_JOBS, Substitution
 from ..utils._framing import frame, window_array, window_gain
 from ..utils._validation import (
-    check_clips,
     check_signals,
     needs_scaling,
     overflow_shift,
@@ -469,7 +467,7 @@ def long_term_average_spectrum(
     signals : Recordings, 1-D array-like or sequence of 1-D array-likes
         One recording, or several of any lengths (a
         :class:`~micfp.io.Recordings` or a list of arrays).
-    segment_length, hop_length, window, offset, sr, fmin, fmax
+    segment_length, hop_length, window, offset, sr, fmin, fmax : optional
         As in :func:`welch_spectrum`. When ``signals`` is a
         :class:`~micfp.io.Recordings`, ``sr=None`` takes its sample rate.
 
@@ -546,12 +544,13 @@ def long_term_average_spectrum(
 # Transformers ------------------------------------------------------------------
 
 
-class _SpectralEstimate(TransformerMixin, BaseEstimator):
+class _SpectralEstimate(BaseClipTransformer):
     """Template of the transformers of this module: one log spectrum per clip.
 
-    Subclasses set ``_prefix`` (feature names), and implement
-    ``_segment_length(n_samples)`` (the FFT length, checked against the
-    clips) and ``_core(dtype, peak)`` (the pure batched function to apply).
+    Subclasses set ``_prefix`` (feature names) and ``_transform_chunk`` (the
+    pure batched function), and implement ``_length(n_samples)`` (the FFT
+    length, checked against the clips), ``_prepare_transform(X)`` (the
+    function's keyword arguments) and ``_row_bytes(X)``.
     """
 
     _prefix: ClassVar[str] = ""
@@ -559,50 +558,14 @@ class _SpectralEstimate(TransformerMixin, BaseEstimator):
     def _check_clip_length(self, n_samples):
         check_length(n_samples, self._length(n_samples), "segment_length", what="X")
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and the clip length, and find the bins kept.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips, one a row.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted transformer.
-        """
+    def _fit_clips(self, X):
         check_frequency_range(self.sr, self.fmin, self.fmax)
-        X = check_clips(self, X, reset=True)
         self._check_clip_length(X.shape[1])
         self.n_fft_ = self._length(X.shape[1])
         self._bins, self.frequencies_ = frequency_bins(
             self.n_fft_, self.sr, self.fmin, self.fmax
         )
-        self._core(X.dtype, np.zeros(0))
-        return self
-
-    def transform(self, X):
-        """Log power spectral density of each clip.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_clips, n_samples)
-            Audio clips of the length seen in ``fit``.
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_clips, n_bins)
-            Float32 for float32 input, float64 otherwise.
-        """
-        check_is_fitted(self)
-        X, peak = check_clips(self, X, reset=False, return_peak=True)
-        func, row_bytes = self._core(X.dtype, peak)
-        out = np.empty((X.shape[0], len(self.frequencies_)), dtype=X.dtype)
-        return map_row_chunks(func, X, n_jobs=self.n_jobs, row_bytes=row_bytes, out=out)
+        self._prepare_transform(X)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the frequency of each bin.
@@ -620,11 +583,31 @@ class _SpectralEstimate(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return frequency_names(self._prefix, self.frequencies_, self._bins, self.sr)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
 
+_ESTIMATE_PARAMETERS = """
+offset : float, default=1e-30
+    Power added before the natural logarithm.
+sr : float or None, default=None
+    Sample rate in Hz; needed for ``fmin``/``fmax`` and gives feature names
+    in Hz.
+fmin, fmax : float or None, default=None
+    Keep only the bins between these frequencies (Hz, inclusive).
+"""
+
+_ESTIMATE_ATTRIBUTES = (
+    """
+frequencies_ : ndarray of shape (n_bins,)
+    Frequency of each output column, in Hz when ``sr`` is given.\
+"""
+    + CLIP_ATTRIBUTES
+)
+
+# Shared sections of the docstrings of the transformers of log spectra.
+estimate_docstring = Substitution(
+    estimate_parameters=_ESTIMATE_PARAMETERS,
+    estimate_attributes=_ESTIMATE_ATTRIBUTES,
+    n_jobs=N_JOBS,
+)
 
 _COMMON_CONSTRAINTS = {
     "offset": [Interval(Real, 0, None, closed="neither")],
@@ -635,6 +618,7 @@ _COMMON_CONSTRAINTS = {
 }
 
 
+@estimate_docstring
 class WelchSpectrum(_SpectralEstimate):
     """Log power spectral density of each clip by Welch's method.
 
@@ -653,26 +637,14 @@ class WelchSpectrum(_SpectralEstimate):
         Window of a segment (``None`` is rectangular).
     average : {"mean", "median"}, default="mean"
         How the periodograms of the segments are combined.
-    offset : float, default=1e-30
-        Power added before the natural logarithm.
-    sr : float or None, default=None
-        Sample rate in Hz; needed for ``fmin``/``fmax`` and gives feature
-        names in Hz.
-    fmin, fmax : float or None, default=None
-        Keep only the bins between these frequencies (Hz, inclusive).
-    n_jobs : int or None, default=None
-        Number of joblib workers (threads) over chunks of clips.
+    {estimate_parameters}
+    {n_jobs}
 
     Attributes
     ----------
     n_fft_ : int
         FFT length (the segment length).
-    frequencies_ : ndarray of shape (n_bins,)
-        Frequency of each output column, in Hz when ``sr`` is given.
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {estimate_attributes}
 
     See Also
     --------
@@ -733,27 +705,32 @@ class WelchSpectrum(_SpectralEstimate):
     def _length(self, n_samples):
         return self.segment_length
 
-    def _core(self, dtype, peak):
-        window = window_array(self.window, self.segment_length, dtype)
-        hop = self.hop_length or _half_hop(self.segment_length)
-        func = partial(
-            _welch,
-            segment_length=self.segment_length,
-            hop_length=hop,
-            window=window,
-            average=self.average,
-            bins=self._bins,
-            density=density_scale(
-                window, self.segment_length, self.sr, self._bins, dtype
+    _transform_chunk = staticmethod(_welch)
+
+    def _hop(self):
+        return self.hop_length or _half_hop(self.segment_length)
+
+    def _prepare_transform(self, X):
+        window = window_array(self.window, self.segment_length, X.dtype)
+        return {
+            "segment_length": self.segment_length,
+            "hop_length": self._hop(),
+            "window": window,
+            "average": self.average,
+            "bins": self._bins,
+            "density": density_scale(
+                window, self.segment_length, self.sr, self._bins, X.dtype
             ),
-            offset=self.offset,
-            scale=needs_scaling(peak, dtype, gain=window_gain(window)),
-        )
+            "offset": self.offset,
+        }
+
+    def _row_bytes(self, X):
         # Framed copies of a row take about length / hop times its bytes.
-        row_bytes = self.n_features_in_ * np.dtype(dtype).itemsize
-        return func, row_bytes * max(1, self.segment_length // hop) * 3
+        hops = max(1, self.segment_length // self._hop())
+        return X.shape[1] * X.itemsize * hops * 3
 
 
+@estimate_docstring
 class MultitaperSpectrum(_SpectralEstimate):
     """Log power spectral density of each clip by Thomson's multitaper method.
 
@@ -769,25 +746,14 @@ class MultitaperSpectrum(_SpectralEstimate):
         Number of tapers.
     time_bandwidth : float or None, default=None
         Time-half-bandwidth product NW; ``None`` means ``(n_tapers + 1) / 2``.
-    offset : float, default=1e-30
-        Power added before the natural logarithm.
-    sr : float or None, default=None
-        Sample rate in Hz.
-    fmin, fmax : float or None, default=None
-        Keep only the bins between these frequencies (Hz, inclusive).
-    n_jobs : int or None, default=None
-        Number of joblib workers (threads) over chunks of clips.
+    {estimate_parameters}
+    {n_jobs}
 
     Attributes
     ----------
     n_fft_ : int
         FFT length (the segment length).
-    frequencies_ : ndarray of shape (n_bins,)
-        Frequency of each output column.
-    n_features_in_ : int
-        Clip length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names seen in ``fit``, when ``X`` has string column names.
+    {estimate_attributes}
 
     See Also
     --------
@@ -840,17 +806,21 @@ class MultitaperSpectrum(_SpectralEstimate):
     def _length(self, n_samples):
         return n_samples if self.segment_length is None else self.segment_length
 
-    def _core(self, dtype, peak):
+    _transform_chunk = staticmethod(_multitaper)
+
+    def _prepare_transform(self, X):
         length = self.n_fft_
-        tapers = dpss_tapers(length, self.n_tapers, self.time_bandwidth, dtype)
-        func = partial(
-            _multitaper,
-            segment_length=length,
-            tapers=tapers,
-            bins=self._bins,
-            density=density_scale(tapers[0], length, self.sr, self._bins, dtype),
-            offset=self.offset,
-            scale=needs_scaling(peak, dtype, gain=window_gain(tapers)),
-        )
-        row_bytes = self.n_features_in_ * np.dtype(dtype).itemsize
-        return func, row_bytes * 3 * self.n_tapers
+        tapers = dpss_tapers(length, self.n_tapers, self.time_bandwidth, X.dtype)
+        return {
+            "segment_length": length,
+            "tapers": tapers,
+            "bins": self._bins,
+            "density": density_scale(tapers[0], length, self.sr, self._bins, X.dtype),
+            "offset": self.offset,
+        }
+
+    def _scaling_gain(self, prepared):
+        return window_gain(prepared["tapers"])
+
+    def _row_bytes(self, X):
+        return X.shape[1] * X.itemsize * 3 * self.n_tapers

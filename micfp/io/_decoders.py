@@ -9,6 +9,7 @@ kept as the decoder gives it: no resampling, dithering or gain.
 """
 
 import hashlib
+import os
 import warnings
 from numbers import Integral
 
@@ -26,6 +27,27 @@ _FRAMES_PER_BYTE = 1024
 # header declaring more is believed only as the samples arrive (lossless
 # codecs give about 1 a byte, MP3 at 128 kbit/s 3, Opus at 24 kbit/s 16)
 _FIRST_FRAMES_PER_BYTE = 32
+# soundfile subtypes libsndfile decodes from integers (finite by construction)
+_INTEGER_SUBTYPES = {
+    "PCM_S8",
+    "PCM_U8",
+    "PCM_16",
+    "PCM_24",
+    "PCM_32",
+    "ULAW",
+    "ALAW",
+    "IMA_ADPCM",
+    "MS_ADPCM",
+    "GSM610",
+    "G721_32",
+    "ALAC_16",
+    "ALAC_20",
+    "ALAC_24",
+    "ALAC_32",
+    "DWVW_12",
+    "DWVW_16",
+    "DWVW_24",
+}
 # soundfile subtype -> bits of a stored sample
 _SUBTYPE_BITS = {
     "PCM_S8": 8,
@@ -112,12 +134,28 @@ class _Sink:
             np.mean(block, axis=1, out=target)
         self.n += k
 
-    def result(self):
-        """Return the samples, time on the last axis."""
+    def result(self, *, integer):
+        """Return the samples, time on the last axis.
+
+        Samples decoded from integers (``integer``) are finite by
+        construction; others are checked.
+        """
+        if self.n == 0 and self.declared:
+            raise AudioFileError(
+                f"Cannot read {self.name!r}: it declares {self.declared} samples a "
+                "channel but the decoder gives none; its header is wrong or the "
+                "file is damaged."
+            )
         if self.n == 0:
             raise AudioValueError(f"Audio file {self.name!r} holds no samples.")
         self.out.resize((self.n, *self.out.shape[1:]), refcheck=False)
-        n_bad = self.out.size - int(np.count_nonzero(np.isfinite(self.out)))
+        n_bad = 0
+        if not integer:
+            # a block at a time: a mask of the whole array would be a quarter
+            # of its size again
+            for start in range(0, self.n, _BLOCK_FRAMES):
+                part = self.out[start : start + _BLOCK_FRAMES]
+                n_bad += part.size - int(np.count_nonzero(np.isfinite(part)))
         if n_bad:
             raise AudioValueError(
                 f"Audio file {self.name!r} holds {n_bad} NaN or infinite "
@@ -180,8 +218,8 @@ def decode_soundfile(f, name, fmt, *, file_size, dtype, mono, channel, coding=No
                 f"Cannot read {name!r}: libsndfile failed after "
                 f"{sink.n} samples: {_reason(exc)}."
             ) from None
-        signal = sink.result()
         subtype = snd.subtype
+        signal = sink.result(integer=subtype in _INTEGER_SUBTYPES)
         details = {
             "codec": subtype,
             "sr": snd.samplerate,
@@ -254,9 +292,10 @@ def _frame_block(frame, dtype):
     return block
 
 
-def _open_container(av, f, name, fmt):
+def _open_container(av, name, fmt):
     try:
-        container = av.open(f, mode="r")
+        # FFmpeg's file protocol, so that no name reads as another protocol
+        container = av.open("file:" + os.path.abspath(name), mode="r")
     except (av.FFmpegError, ValueError, TypeError, EOFError, OSError) as exc:
         raise AudioFileError(
             f"Cannot read {name!r} as {fmt.name} audio: FFmpeg cannot open it "
@@ -282,14 +321,18 @@ def _declared_frames(container, stream, sr):
 def decode_av(f, name, fmt, *, file_size, dtype, mono, channel):
     """Decode the first audio track of ``f`` with PyAV; as :func:`decode_soundfile`."""
     av = import_backend("av", f"{fmt.name} files")
-    f.seek(0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        container = _open_container(av, f, name, fmt)
+        container = _open_container(av, name, fmt)
     with container:
         streams = container.streams.audio
         stream = streams[0]
         ctx = stream.codec_context
+        if ctx is None:
+            raise AudioFileError(
+                f"Cannot read {name!r} as {fmt.name} audio: FFmpeg has no "
+                "decoder for its audio track (damaged, or an unknown codec)."
+            )
         sr, n_channels = ctx.sample_rate, ctx.channels
         if not isinstance(sr, Integral) or sr <= 0 or n_channels <= 0:
             raise AudioFileError(
@@ -308,6 +351,7 @@ def decode_av(f, name, fmt, *, file_size, dtype, mono, channel):
             channel=channel,
         )
         frame_bits = None
+        frame_kind = "f"
         try:
             for frame in container.decode(stream):
                 if frame.sample_rate != sr or frame.layout.nb_channels != n_channels:
@@ -316,8 +360,10 @@ def decode_av(f, name, fmt, *, file_size, dtype, mono, channel):
                         f"{n_channels} channel(s) to {frame.sample_rate} Hz and "
                         f"{frame.layout.nb_channels} after {sink.n} samples."
                     )
-                sink.add(_frame_block(frame, dtype))
+                block = _frame_block(frame, dtype)
+                sink.add(block)
                 frame_bits = frame.format.bits
+                frame_kind = frame.format.name[0]
         except AudioError:
             raise
         except (av.FFmpegError, ValueError, TypeError, EOFError, OSError) as exc:
@@ -325,7 +371,7 @@ def decode_av(f, name, fmt, *, file_size, dtype, mono, channel):
                 f"Cannot read {name!r}: FFmpeg failed after {sink.n} samples: "
                 f"{_reason(exc)}."
             ) from None
-        signal = sink.result()
+        signal = sink.result(integer=frame_kind in "su")
         bitrate = stream.bit_rate or ctx.bit_rate or container.bit_rate
         details = {
             "codec": ctx.name,

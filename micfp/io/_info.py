@@ -8,7 +8,7 @@ class AudioInfo:
     """Provenance of one audio file: what it held and how it was decoded.
 
     Returned by :func:`micfp.io.read_audio` with ``return_info=True`` and
-    kept, one per recording, in :attr:`Recordings.provenance` by
+    kept, one per recording, in ``Recordings.provenance`` by
     :func:`micfp.io.load_recordings`. Every value describes the file as
     stored, before any channel selection, averaging or resampling.
 

@@ -324,7 +324,7 @@ def load_recordings(
     to some extensions. Nothing is left out silently: every file that is not
     read (not audio, another extension, not matching ``pattern`` with
     ``unmatched="warn"``, or unreadable with ``on_error="skip"``) is listed
-    with the reason in :attr:`Recordings.skipped` and in one warning. Entries
+    with the reason in ``Recordings.skipped`` and in one warning. Entries
     whose names start with a dot are ignored, and sub-folders of a device
     folder are not searched.
 
@@ -400,7 +400,7 @@ def load_recordings(
     -----
     DegradedResultWarning
         When files were not read; the warning lists them, and
-        :attr:`Recordings.skipped` gives the reason of each.
+        ``Recordings.skipped`` gives the reason of each.
     scipy.io.wavfile.WavFileWarning
         When parts of files were skipped that hold no samples (metadata
         chunks micfp does not use, bytes after the data, audio tracks after

@@ -34,6 +34,11 @@ class Recordings:
         every device either way. The name itself is in ``names``.
     paths : list of str or None, default=None
         Source file of each recording, or None for simulated ones.
+    skipped : tuple of (str, str), default=()
+        Files that :func:`~micfp.io.load_recordings` found but did not read
+        (not audio, another extension, not matching the pattern, or
+        unreadable with ``on_error="skip"``): one ``(path, reason)`` pair
+        each. Empty when nothing was skipped; :meth:`subset` keeps it.
     names : list of str or None, default=None
         Name of each recording within its device: the file stem, or the
         ``recording`` group of the file-name pattern, for loaded recordings;
@@ -42,11 +47,6 @@ class Recordings:
         What each source file was, as read (SHA-256, container, codec, sample
         rate, channels, bit depth or bitrate, duration); see
         :class:`AudioInfo`. None for simulated recordings.
-    skipped : tuple of (str, str), default=()
-        Files that :func:`~micfp.io.load_recordings` found but could not read
-        with ``on_error="skip"``: one ``(path, reason)`` pair each, the reason
-        being the message the file would have raised. Empty when nothing was
-        skipped; :meth:`subset` keeps it.
 
     Attributes
     ----------

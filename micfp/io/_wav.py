@@ -20,7 +20,12 @@ from scipy.io import wavfile
 from scipy.signal import resample_poly
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..exceptions import AudioFileError, AudioValueError, DegradedResultWarning
+from ..exceptions import (
+    AudioError,
+    AudioFileError,
+    AudioValueError,
+    DegradedResultWarning,
+)
 from ._decoders import check_channel, decode_av, decode_soundfile, sha256_of
 from ._formats import EXTENSIONS, INSTALL, Format, import_backend, sniff
 from ._info import AudioInfo
@@ -159,16 +164,28 @@ def _decode_file(f, name, *, dtype, mono, channel):
     if fmt is None:
         raise _unknown_format(name, head) from None
     kwargs = {"file_size": file_size, "dtype": dtype, "mono": mono, "channel": channel}
+    coding = None
     if fmt.backend == "micfp":
         try:
             return fmt, _decode_wav(f, name, **kwargs)
         except WavEncodingError as exc:
-            fmt = Format("WAV", "soundfile")
-            coding = str(exc).removeprefix("its ")
-            import_backend("soundfile", f"{name!r}, a WAV file whose {coding},")
-            return fmt, decode_soundfile(f, name, fmt, coding=str(exc), **kwargs)
-    decoder = decode_soundfile if fmt.backend == "soundfile" else decode_av
-    return fmt, decoder(f, name, fmt, **kwargs)
+            fmt, coding = Format("WAV", "soundfile"), str(exc)
+            what = coding.removeprefix("its ")
+            import_backend("soundfile", f"{name!r}, a WAV file whose {what},")
+    try:
+        if fmt.backend == "soundfile":
+            return fmt, decode_soundfile(f, name, fmt, coding=coding, **kwargs)
+        return fmt, decode_av(f, name, fmt, **kwargs)
+    except (AudioError, ImportError, OSError, MemoryError):
+        raise
+    except Exception as exc:
+        # the decoders' expected failures are reported where they occur; a
+        # library failing in an unforeseen way still names the file
+        library = "libsndfile" if fmt.backend == "soundfile" else "FFmpeg"
+        raise AudioFileError(
+            f"Cannot read {name!r} as {fmt.name} audio: {library} failed "
+            f"({type(exc).__name__}: {exc})."
+        ) from exc
 
 
 def _read_file(path, *, sr, mono, dtype, channel=None, with_info=False):

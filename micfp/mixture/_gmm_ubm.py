@@ -4,21 +4,16 @@ from typing import ClassVar
 
 import numpy as np
 from scipy.special import expit, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._chunking import chunk_slices
+from ..utils._docstring import Substitution
 from ..utils._threads import single_blas_thread
 from ..utils._validation import check_frames
-from ._base import (
-    UBM_CONSTRAINTS,
-    _frames,
-    _map_chunks,
-    _resolve_ubm,
-    posterior_bytes,
-)
+from ._base import BaseUBMEstimator, posterior_bytes
 from ._map import (
     _log_normalize,
     component_log_likelihoods,
@@ -27,8 +22,15 @@ from ._map import (
 )
 from ._supervector import check_finite_result
 
+_frames_doc = Substitution(
+    frames="""
+    X : array-like of shape (n_clips, n_frames * frame_width)
+        Flattened frames, frame-major.
+    """
+)
 
-class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
+
+class GMMUBMClassifier(ClassifierMixin, BaseUBMEstimator):
     """Identify the device of a clip with GMMs adapted from a background model.
 
     `fit` trains a universal background model (UBM) on all frames, pools the
@@ -110,7 +112,7 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        **UBM_CONSTRAINTS,
+        **BaseUBMEstimator._parameter_constraints,
         "adapt": [StrOptions({"w", "m", "v", "wm", "mv", "wv", "wmv"})],
     }
 
@@ -128,16 +130,18 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
         random_state=None,
         n_jobs=None,
     ):
-        self.n_components = n_components
-        self.frame_width = frame_width
-        self.relevance_factor = relevance_factor
+        super().__init__(
+            n_components,
+            frame_width=frame_width,
+            relevance_factor=relevance_factor,
+            ubm=ubm,
+            reg_covar=reg_covar,
+            max_iter=max_iter,
+            n_init=n_init,
+            random_state=random_state,
+            n_jobs=n_jobs,
+        )
         self.adapt = adapt
-        self.ubm = ubm
-        self.reg_covar = reg_covar
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.random_state = random_state
-        self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -163,8 +167,8 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
                 "GMMUBMClassifier needs clips of at least 2 classes (devices); "
                 f"got 1 class: {self.classes_.tolist()[0]!r}."
             )
-        frames = _frames(self, X)
-        self.ubm_ = ubm = _resolve_ubm(self, frames)
+        frames = self._split_frames(X)
+        self.ubm_ = ubm = self._fit_ubm(frames)
         self.n_iter_ = ubm.n_iter_
         prior = (ubm.weights_, ubm.means_, ubm.covariances_)
         onehot = np.eye(len(self.classes_))[codes]
@@ -214,13 +218,13 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
         device_ll = _log_normalize(device)
         return (device_ll - ubm_ll[..., np.newaxis]).mean(axis=-2)
 
+    @_frames_doc
     def log_likelihood_ratio(self, X):
         """Average frame log-likelihood ratio of each clip for every device.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_frames * frame_width)
-            Flattened frames.
+        {frames}
 
         Returns
         -------
@@ -230,19 +234,19 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_frames(self, X, reset=False)
-        frames = _frames(self, X)
+        frames = self._split_frames(X)
         per_clip = frames.shape[1] * self.means_.shape[0] * self.means_.shape[1]
-        scores = _map_chunks(self._llr, frames, per_clip, self.n_jobs)
+        scores = self._map_clip_chunks(self._llr, frames, per_clip)
         check_finite_result(scores, type(self).__name__)
         return scores
 
+    @_frames_doc
     def decision_function(self, X):
         """Device scores of each clip.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_frames * frame_width)
-            Flattened frames.
+        {frames}
 
         Returns
         -------
@@ -257,13 +261,13 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
             return scores[:, 1] - scores[:, 0]
         return scores
 
+    @_frames_doc
     def predict_proba(self, X):
         """Softmax of the device scores.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_frames * frame_width)
-            Flattened frames.
+        {frames}
 
         Returns
         -------
@@ -278,13 +282,13 @@ class GMMUBMClassifier(ClassifierMixin, BaseEstimator):
             return np.column_stack([1.0 - p1, p1])
         return softmax(scores, axis=1)
 
+    @_frames_doc
     def predict(self, X):
         """Device with the highest score for each clip.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_frames * frame_width)
-            Flattened frames.
+        {frames}
 
         Returns
         -------

@@ -4,12 +4,12 @@ from functools import partial
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import AudioValueError
 from ..utils._validation import check_frames
-from ._base import UBM_CONSTRAINTS, _frames, _map_chunks, _resolve_ubm
+from ._base import BaseUBMEstimator
 from ._map import map_adapt, statistics_function
 
 
@@ -39,7 +39,7 @@ def check_finite_result(result, name):
         )
 
 
-class GaussianSupervector(TransformerMixin, BaseEstimator):
+class GaussianSupervector(TransformerMixin, BaseUBMEstimator):
     """MAP-adapted GMM mean supervectors of clips given as frames.
 
     `fit` trains a universal background model (UBM), a diagonal
@@ -141,7 +141,7 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        **UBM_CONSTRAINTS,
+        **BaseUBMEstimator._parameter_constraints,
         "normalize": ["boolean"],
     }
 
@@ -159,16 +159,18 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
         random_state=None,
         n_jobs=None,
     ):
-        self.n_components = n_components
-        self.frame_width = frame_width
-        self.relevance_factor = relevance_factor
+        super().__init__(
+            n_components,
+            frame_width=frame_width,
+            relevance_factor=relevance_factor,
+            ubm=ubm,
+            reg_covar=reg_covar,
+            max_iter=max_iter,
+            n_init=n_init,
+            random_state=random_state,
+            n_jobs=n_jobs,
+        )
         self.normalize = normalize
-        self.ubm = ubm
-        self.reg_covar = reg_covar
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.random_state = random_state
-        self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -187,7 +189,7 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         X = check_frames(self, X, reset=True)
-        self.ubm_ = _resolve_ubm(self, _frames(self, X))
+        self.ubm_ = self._fit_ubm(self._split_frames(X))
         self.n_iter_ = self.ubm_.n_iter_
         return self
 
@@ -230,16 +232,15 @@ class GaussianSupervector(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_frames(self, X, reset=False)
-        frames = _frames(self, X)
+        frames = self._split_frames(X)
         n_components = self.ubm_.means_.shape[0]
         statistics = statistics_function(
             self.ubm_.weights_, self.ubm_.means_, self.ubm_.covariances_
         )
-        out = _map_chunks(
+        out = self._map_clip_chunks(
             partial(self._adapt, statistics=statistics),
             frames,
             frames.shape[1] * n_components,
-            self.n_jobs,
         )
         with np.errstate(over="ignore"):
             cast = out.astype(X.dtype, copy=False)

@@ -1,5 +1,6 @@
 """A scorer that votes per recording before it scores."""
 
+import sklearn
 from sklearn.metrics import accuracy_score
 from sklearn.utils.metadata_routing import MetadataRequest
 
@@ -69,9 +70,10 @@ def make_recording_scorer(metric=accuracy_score, *, voting="soft", **metric_kwar
     The scorer predicts every clip, combines the clips of each recording with
     :func:`micfp.voting.vote_by_group`, and applies ``metric`` to the
     recording-level labels. It requests the ``groups`` metadata (the recording
-    of each clip), so with scikit-learn's metadata routing enabled,
-    ``GridSearchCV(..., scoring=make_recording_scorer()).fit(X, y,
-    groups=groups)`` both splits and selects by recording.
+    of each clip) through scikit-learn's metadata routing, which must be
+    enabled when the scorer is made; then ``GridSearchCV(...,
+    scoring=make_recording_scorer()).fit(X, y, groups=groups)`` both splits
+    and selects by recording.
 
     Parameters
     ----------
@@ -89,6 +91,12 @@ def make_recording_scorer(metric=accuracy_score, *, voting="soft", **metric_kwar
         ``scorer(estimator, X, y, groups)``, with ``set_score_request`` and
         ``get_metadata_routing`` for scikit-learn's routing.
 
+    Raises
+    ------
+    RuntimeError
+        If metadata routing is disabled: GridSearchCV and cross_validate
+        would then call the scorer without ``groups`` and report nan.
+
     See Also
     --------
     cross_validate_recordings : Group-aware cross-validation with this scorer.
@@ -96,6 +104,7 @@ def make_recording_scorer(metric=accuracy_score, *, voting="soft", **metric_kwar
     Examples
     --------
     >>> import numpy as np
+    >>> import sklearn
     >>> from sklearn.linear_model import LogisticRegression
     >>> from micfp.model_selection import make_recording_scorer
     >>> rng = np.random.default_rng(0)
@@ -103,9 +112,21 @@ def make_recording_scorer(metric=accuracy_score, *, voting="soft", **metric_kwar
     >>> X = rng.normal(size=(40, 3)) + y[:, None]
     >>> groups = np.repeat(np.arange(4), 10)
     >>> clf = LogisticRegression().fit(X, y)
-    >>> make_recording_scorer()(clf, X, y, groups=groups)
+    >>> with sklearn.config_context(enable_metadata_routing=True):
+    ...     scorer = make_recording_scorer()
+    >>> scorer(clf, X, y, groups=groups)
     1.0
     """
+    if not sklearn.get_config()["enable_metadata_routing"]:
+        raise RuntimeError(
+            "make_recording_scorer needs scikit-learn's metadata routing, which "
+            "passes each clip's recording (groups) to the scorer; without it "
+            "GridSearchCV and cross_validate call the scorer without groups and "
+            "report a score of nan. Enable it first, with "
+            "sklearn.set_config(enable_metadata_routing=True) or inside "
+            "`with sklearn.config_context(enable_metadata_routing=True):`, or use "
+            "micfp.model_selection.cross_validate_recordings, which does so."
+        )
     if voting not in ("soft", "hard"):
         raise ValueError(f"voting must be 'soft' or 'hard'; got {voting!r}.")
     if not callable(metric):

@@ -126,11 +126,11 @@ def cross_validate_recordings(
     """
     if isinstance(cv, int):
         cv = GroupKFold(n_splits=cv)
-    scoring = {
-        "clip_accuracy": make_scorer(accuracy_score),
-        "recording_accuracy": make_recording_scorer(voting=voting),
-    }
     with sklearn.config_context(enable_metadata_routing=True):
+        scoring = {
+            "clip_accuracy": make_scorer(accuracy_score),
+            "recording_accuracy": make_recording_scorer(voting=voting),
+        }
         return cross_validate(
             estimator,
             X,

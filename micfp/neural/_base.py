@@ -23,6 +23,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.utils.data import Subset
 
+from ._log import PlainPrintLog
+
 _COMMON_PARAMETERS_DOC = """\
 max_epochs : int, default={max_epochs}
         Number of passes over the training data (fewer with early stopping).
@@ -299,6 +301,7 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=self._callbacks(seed),
+            callbacks__print_log=PlainPrintLog(),
             predict_nonlinearity=_softmax,
             device=device,
             verbose=self.verbose,

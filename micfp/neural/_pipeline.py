@@ -10,10 +10,10 @@ def make_pstnn_pipeline(
     sr=44100,
     *,
     n_components=64,
-    n_mfcc=13,
-    n_mels=40,
-    frame_length=0.03,
-    hop_length=0.015,
+    n_coefficients=13,
+    n_filters=40,
+    frame_duration=0.03,
+    hop_duration=0.015,
     deltas=2,
     cmn=False,
     relevance_factor=16.0,
@@ -40,7 +40,7 @@ def make_pstnn_pipeline(
         Sample rate of the clips in Hz.
     n_components : int, default=64
         Gaussians of the background model (64 was best in Zeng et al.).
-    n_mfcc, n_mels, frame_length, hop_length, deltas, cmn : optional
+    n_coefficients, n_filters, frame_duration, hop_duration, deltas, cmn : optional
         Passed to :class:`micfp.features.MFCC`; the defaults give 39 values
         (13 coefficients with first and second differences) per 30 ms frame
         every 15 ms, as in Zeng et al.
@@ -98,13 +98,13 @@ GridSearchCV`, change the classifier's layout with them, in one grid dict
     from ..features import MFCC
     from ..mixture import GaussianSupervector
 
-    frame_width = n_mfcc * (1 + deltas)
+    frame_width = n_coefficients * (1 + deltas)
     mfcc = MFCC(
         sr,
-        n_mfcc=n_mfcc,
-        n_mels=n_mels,
-        frame_length=frame_length,
-        hop_length=hop_length,
+        n_coefficients=n_coefficients,
+        n_filters=n_filters,
+        frame_duration=frame_duration,
+        hop_duration=hop_duration,
         deltas=deltas,
         cmn=cmn,
         output="frames",

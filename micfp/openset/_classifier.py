@@ -33,49 +33,50 @@ def _embedding(estimator, X):
     return np.asarray(X, dtype=np.float64)
 
 
-class _KnownnessModel(BaseEstimator):
-    """Known-ness of rows under a fitted classifier, by one of three methods."""
+def _fit_knownness(method, scorer, estimator, X, y):
+    """Fitted state of a known-ness method, as attributes (name ends in _)."""
+    if method == "msp":
+        return {}
+    embedding = _embedding(estimator, X)
+    if method == "prototype":
+        center = embedding.mean(axis=0)
+        scale = embedding.std(axis=0)
+        scale[scale == 0] = 1.0
+        z = (embedding - center) / scale
+        labels, inverse = np.unique(y, return_inverse=True)
+        prototypes = np.zeros((len(labels), z.shape[1]))
+        np.add.at(prototypes, inverse, z)
+        prototypes /= np.bincount(inverse)[:, None]
+        return {
+            "embedding_mean_": center,
+            "embedding_scale_": scale,
+            "prototypes_": prototypes,
+        }
+    return {
+        "scorer_": clone(scorer).fit(embedding, y),
+        "enrolment_": embedding,
+        "enrolment_labels_": y,
+    }
 
-    def __init__(self, method, scorer):
-        self.method = method
-        self.scorer = scorer
 
-    def fit(self, estimator, X, y):
-        self.estimator = estimator
-        if self.method == "msp":
-            return self
-        embedding = _embedding(estimator, X)
-        if self.method == "prototype":
-            self.center = embedding.mean(axis=0)
-            self.scale = embedding.std(axis=0)
-            self.scale[self.scale == 0] = 1.0
-            z = (embedding - self.center) / self.scale
-            labels, inverse = np.unique(y, return_inverse=True)
-            prototypes = np.zeros((len(labels), z.shape[1]))
-            np.add.at(prototypes, inverse, z)
-            self.prototypes = prototypes / np.bincount(inverse)[:, None]
-        else:
-            self.backend = clone(self.scorer).fit(embedding, y)
-            self.enrolment = embedding
-            self.enrol_groups = y
-        return self
-
-    def score(self, X):
-        if self.method == "msp":
-            return self.estimator.predict_proba(X).max(axis=1)
-        embedding = _embedding(self.estimator, X)
-        if self.method == "prototype":
-            z = (embedding - self.center) / self.scale
-            squared = (
-                np.square(z).sum(axis=1)[:, None]
-                - 2.0 * z @ self.prototypes.T
-                + np.square(self.prototypes).sum(axis=1)[None, :]
-            )
-            return -np.sqrt(np.maximum(squared.min(axis=1), 0.0))
-        scores = self.backend.score_matrix(
-            self.enrolment, embedding, enrol_groups=self.enrol_groups
+def _knownness(method, estimator, state, X):
+    """Known-ness of the rows of ``X``, higher for known devices."""
+    if method == "msp":
+        return estimator.predict_proba(X).max(axis=1)
+    embedding = _embedding(estimator, X)
+    if method == "prototype":
+        z = (embedding - state["embedding_mean_"]) / state["embedding_scale_"]
+        prototypes = state["prototypes_"]
+        squared = (
+            np.square(z).sum(axis=1)[:, None]
+            - 2.0 * z @ prototypes.T
+            + np.square(prototypes).sum(axis=1)[None, :]
         )
-        return scores.max(axis=0)
+        return -np.sqrt(np.maximum(squared.min(axis=1), 0.0))
+    scores = state["scorer_"].score_matrix(
+        state["enrolment_"], embedding, enrol_groups=state["enrolment_labels_"]
+    )
+    return scores.max(axis=0)
 
 
 class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -139,6 +140,12 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Known-ness below which rows are rejected; None without rejection.
     n_features_in_ : int
         Number of features seen in :meth:`fit`.
+    prototypes_ : ndarray of shape (n_classes, n_embedding)
+        ``"prototype"`` only: class means of the standardised embedding,
+        with ``embedding_mean_`` and ``embedding_scale_`` the standardisation.
+    scorer_ : back-end
+        ``"backend"`` only: the fitted (or frozen) back-end, with the
+        enrolment embeddings ``enrolment_`` and their ``enrolment_labels_``.
 
     See Also
     --------
@@ -200,18 +207,18 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.scorer = scorer
         self.cv = cv
 
-    def _knownness_model(self):
+    def _check_method(self):
         if self.method == "msp" and not hasattr(self.estimator, "predict_proba"):
             raise ValueError(
                 "method='msp' needs an estimator with predict_proba; use "
                 "method='prototype' or 'backend'."
             )
-        scorer = PLDAScorer() if self.scorer is None else self.scorer
-        return _KnownnessModel(self.method, scorer)
 
     def _fit_one(self, X, y, fit_params):
+        """Fit a clone of the estimator and its known-ness state."""
         estimator = clone(self.estimator).fit(X, y, **fit_params)
-        return estimator, self._knownness_model().fit(estimator, X, y)
+        scorer = PLDAScorer() if self.scorer is None else self.scorer
+        return estimator, _fit_knownness(self.method, scorer, estimator, X, y)
 
     def _learn_threshold(self, X, y, groups, fit_params):
         if groups is None:
@@ -243,8 +250,8 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             if not seen.any() or len(np.unique(y[train])) < 2:
                 continue
             test = test[seen]
-            _, model = self._fit_one(X[train], y[train], fit_params)
-            held_out.append(model.score(X[test]))
+            estimator, state = self._fit_one(X[train], y[train], fit_params)
+            held_out.append(_knownness(self.method, estimator, state, X[test]))
         held_out = np.concatenate(held_out)
         return float(np.quantile(held_out, self.target_frr))
 
@@ -275,6 +282,7 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             With ``threshold="auto"``, if ``groups`` is missing, of the wrong
             length, or gives a known device a single recording.
         """
+        self._check_method()
         X, y = validate_data(self, X, y, ensure_min_samples=2)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
@@ -289,8 +297,21 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             self.threshold_ = None
         else:
             self.threshold_ = float(self.threshold)
-        self.estimator_, self._model = self._fit_one(X, y, fit_params)
+        self.estimator_, state = self._fit_one(X, y, fit_params)
+        for name, value in state.items():
+            setattr(self, name, value)
         return self
+
+    def _state(self):
+        names = (
+            "embedding_mean_",
+            "embedding_scale_",
+            "prototypes_",
+            "scorer_",
+            "enrolment_",
+            "enrolment_labels_",
+        )
+        return {name: getattr(self, name) for name in names if hasattr(self, name)}
 
     def score_samples(self, X):
         """Known-ness of each row, higher meaning "a known device".
@@ -307,7 +328,7 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        return self._model.score(X)
+        return _knownness(self.method, self.estimator_, self._state(), X)
 
     @available_if(_rejection_on)
     def decision_function(self, X):
@@ -345,7 +366,9 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y_pred = self.estimator_.predict(X)
         if self.threshold_ is None:
             return y_pred
-        rejected = self._model.score(X) < self.threshold_
+        rejected = (
+            _knownness(self.method, self.estimator_, self._state(), X) < self.threshold_
+        )
         textual = y_pred.dtype.kind in "USO"
         if textual == isinstance(self.unknown_label, str) and y_pred.dtype != object:
             dtype = np.result_type(y_pred, np.asarray([self.unknown_label]))

@@ -8,7 +8,7 @@ log10 LRs.
 import numpy as np
 
 from ..utils import check_binary_scores, pav_llr
-from ._base import _get_axes
+from ._base import BaseDisplay
 
 
 def _check_llr(y_true, llr, base):
@@ -25,7 +25,7 @@ def _finite_range(llr, margin=0.5):
     return finite.min() - margin, finite.max() + margin
 
 
-class _LRDisplay:
+class _LRDisplay(BaseDisplay):
     """Shared constructor and ``from_predictions`` / ``from_estimator``."""
 
     def __init__(self, llr, y_true, *, base=10, name=None):
@@ -36,9 +36,7 @@ class _LRDisplay:
 
     def _prepare(self, ax):
         y_true, llr = _check_llr(self.y_true, self.llr, self.base)
-        figure, ax = _get_axes(ax)
-        self.ax_, self.figure_ = ax, figure
-        return y_true, llr, ax
+        return y_true, llr, self._prepare_axes(ax)
 
     @classmethod
     def from_predictions(cls, y_true, llr, *, base=10, name=None, ax=None, **kwargs):

@@ -11,7 +11,7 @@ import scipy.signal
 
 from ..exceptions import AudioValueError, DegradedResultWarning
 
-__all__ = ["frame", "warn_short_rows", "window_array", "window_gain"]
+__all__ = ["frame", "frame_layout", "warn_short_rows", "window_array", "window_gain"]
 
 
 def frame(x, frame_length, hop_length, *, pad=False, name="frame_length", signals="y"):
@@ -121,3 +121,37 @@ def window_gain(window):
     if window is None:
         return 1.0
     return float(np.abs(window).max(initial=1.0))
+
+
+def frame_layout(owner, n_samples, *, sr, frame_duration, hop_duration):
+    """Frame and hop lengths in samples, and the frames of clips, from seconds.
+
+    Parameters
+    ----------
+    owner : str
+        Name of the estimator, for the error message.
+    n_samples : int
+        Samples a clip.
+    sr : float
+        Sample rate in Hz.
+    frame_duration, hop_duration : float
+        Frame length and hop in seconds; each rounds to at least one sample.
+
+    Returns
+    -------
+    frame_length, hop_length, n_frames : int
+
+    Raises
+    ------
+    AudioValueError
+        If the clips are shorter than one frame.
+    """
+    frame_length = max(1, round(frame_duration * sr))
+    hop_length = max(1, round(hop_duration * sr))
+    if n_samples < frame_length:
+        raise AudioValueError(
+            f"{owner} needs clips of at least one frame, frame_duration="
+            f"{frame_duration:g} s = {frame_length} samples at sr={sr:g} Hz; X "
+            f"holds clips of {n_samples} feature(s)."
+        )
+    return frame_length, hop_length, 1 + (n_samples - frame_length) // hop_length

@@ -130,6 +130,16 @@ def pool_adjacent_violators(scores, y):
 def probability_to_llr(probability):
     """Return ``log10(p / (1 - p))``: ``±inf`` at 1 and 0, without warnings.
 
+    Parameters
+    ----------
+    probability : array-like
+        Probabilities of H1 at even prior odds, between 0 and 1.
+
+    Returns
+    -------
+    llr : ndarray
+        Log10 likelihood ratios, of the shape of ``probability``.
+
     Examples
     --------
     >>> from micfp.utils import probability_to_llr

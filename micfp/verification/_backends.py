@@ -42,7 +42,7 @@ class BaseScorer(BaseEstimator, metaclass=ABCMeta):
     A back-end is fitted on embeddings of background devices with their
     device labels; :meth:`score_matrix` then scores every enrolment model
     against every test embedding in one batched computation, higher meaning
-    "same device". Subclasses implement :meth:`_fit` and :meth:`_score_matrix`
+    "same device". Subclasses implement ``_fit`` and ``_score_matrix``
     on validated arrays.
     """
 
@@ -213,7 +213,9 @@ class CosineScorer(_ProjectingScorer):
 
     See Also
     --------
-    LDACosineScorer, PLDAScorer, NormalizedScorer
+    LDACosineScorer : Cosine similarity after linear discriminant analysis.
+    PLDAScorer : Log-likelihood ratios of a two-covariance PLDA model.
+    NormalizedScorer : Symmetric score normalisation of a back-end.
 
     Examples
     --------
@@ -269,7 +271,7 @@ class LDACosineScorer(CosineScorer):
     ----------
     lda_ : LinearDiscriminantAnalysis
         The fitted projection.
-    mean_ : ndarray of shape (n_components_,)
+    mean_ : ndarray of shape (n_components,)
         Mean of the projected background embeddings.
     n_components_ : int
         Dimensions kept.
@@ -344,9 +346,9 @@ class PLDAScorer(_ProjectingScorer):
     ----------
     mean_ : ndarray of shape (n_features,)
         Background mean.
-    components_ : ndarray of shape (n_features, n_components_)
+    components_ : ndarray of shape (n_features, n_components)
         The map into the model's space.
-    between_variance_ : ndarray of shape (n_components_,)
+    between_variance_ : ndarray of shape (n_components,)
         Diagonal of ``B`` in that space (``W`` is the identity there).
     n_components_ : int
         Dimensions kept.

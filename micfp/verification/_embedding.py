@@ -8,8 +8,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..baselines import make_device_embedding
 from ..exceptions import ScoreValueError
-from ..features import LogSpectrum
 
 STATISTICS = ("mean", "std", "floor", "median")
 
@@ -156,9 +156,10 @@ class DeviceEmbedder(TransformerMixin, BaseEstimator):
     ``clip_length`` samples) is cut into consecutive clips of ``clip_length``
     samples; ``transformer`` maps every clip to a feature vector, and the
     statistics of those vectors over the row's clips, concatenated, are the
-    row's embedding. With the default log spectrum, the mean is the
-    device's average colouring of what it recorded and the ``"floor"``
-    (a low quantile over the clips) its noise floor, seen in the quietest
+    row's embedding. With the default clip features (a Welch log spectrum
+    and a noise-floor log spectrum, standardised), the mean is the device's
+    average colouring of what it recorded and its typical floor, and the
+    ``"floor"`` (a low quantile over the clips) what shows in the quietest
     clips, where the content is weakest.
 
     Use :func:`pool_by_group` to pool the embeddings of the excerpts of one
@@ -168,9 +169,11 @@ class DeviceEmbedder(TransformerMixin, BaseEstimator):
     ----------
     transformer : transformer or Pipeline or None, default=None
         Maps clips of ``clip_length`` samples to features, cloned in
-        :meth:`fit`. ``None`` uses
-        ``LogSpectrum(n_fft=512, window="hann", offset=1e-6)``: a Welch
-        log-magnitude spectrum of 257 bins per clip.
+        :meth:`fit`, on the clips of the training rows. ``None`` uses
+        :func:`micfp.baselines.make_device_embedding` (``sr=None``, which
+        only names the bins): the Welch log spectrum of 1024-sample segments
+        and the 20th-percentile noise floor of 256-sample frames, 642
+        standardised values per clip.
     clip_length : int, default=4096
         Samples per clip. Samples after the last whole clip of a row are
         not used.
@@ -202,7 +205,7 @@ class DeviceEmbedder(TransformerMixin, BaseEstimator):
     >>> X = [signal[:16000] for signal in rec.signals]
     >>> embedder = DeviceEmbedder().fit(X)
     >>> embedder.transform(X).shape
-    (2, 514)
+    (2, 1284)
     >>> embedder.n_clips_
     3
     """
@@ -257,7 +260,7 @@ class DeviceEmbedder(TransformerMixin, BaseEstimator):
                 "shorter clip_length."
             )
         if self.transformer is None:
-            self.transformer_ = LogSpectrum(n_fft=512, window="hann", offset=1e-6)
+            self.transformer_ = make_device_embedding(sr=None)
         else:
             self.transformer_ = clone(self.transformer)
         clips, self.n_clips_ = self._clips(X)
