@@ -14,11 +14,15 @@ from micfp.datasets import make_recordings
 from micfp.io import read_audio, write_audio
 
 jsonschema = pytest.importorskip("jsonschema")
+soundfile = pytest.importorskip("soundfile")
 
 
 @pytest.fixture(scope="module")
 def case(tmp_path_factory):
-    """Reference folders of three devices, questioned files of them and a fourth."""
+    """Reference folders of three devices, questioned files of them and a fourth.
+
+    Takes 2 and the questioned files of device 2 are FLAC, the others WAV.
+    """
     root = tmp_path_factory.mktemp("case")
     recordings = make_recordings(
         n_devices=4, n_recordings=3, duration=8.0, sr=44100, random_state=0
@@ -27,14 +31,19 @@ def case(tmp_path_factory):
     for signal, device, take in zip(
         recordings.signals, recordings.devices, recordings.recording_ids, strict=True
     ):
+        flac = take == 2 or device == 2
+        suffix = ".flac" if flac else ".wav"
         if take == 3 or device == 3:
-            path = root / f"questioned-{device}-{take}.wav"
+            path = root / f"questioned-{device}-{take}{suffix}"
             questioned.append((path, str(device)))
         else:
             folder = root / "references" / str(device)
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"take{take}.wav"
-        write_audio(path, signal, recordings.sr)
+            path = folder / f"take{take}{suffix}"
+        if flac:
+            soundfile.write(path, signal, recordings.sr, subtype="PCM_16")
+        else:
+            write_audio(path, signal, recordings.sr)
     return root, questioned
 
 
@@ -232,8 +241,8 @@ def test_device_with_one_reference_recording_is_refused(case, tmp_path, capsys):
         (references / device).mkdir(parents=True)
     for source, target in [("0/take1.wav", "a/1.wav"), ("1/take1.wav", "b/1.wav")]:
         (references / target).write_bytes((root / "references" / source).read_bytes())
-    (references / "b" / "2.wav").write_bytes(
-        (root / "references" / "1" / "take2.wav").read_bytes()
+    (references / "b" / "2.flac").write_bytes(
+        (root / "references" / "1" / "take2.flac").read_bytes()
     )
     status = main(["fit", str(references), "-o", str(tmp_path / "m")])
     assert status == 3
@@ -270,7 +279,9 @@ def test_render_html_escapes_names():
 
 def test_verify_and_scan_end_to_end(case, full_model, spliced, tmp_path):
     root, _ = case
-    references = [root / "references" / "0" / f"take{t}.wav" for t in (1, 2)]
+    references = [
+        root / "references" / "0" / name for name in ("take1.wav", "take2.flac")
+    ]
     results = {}
     for device in ("0", "1"):
         out = tmp_path / f"verify-{device}.json"
@@ -325,7 +336,7 @@ def test_verify_and_scan_end_to_end(case, full_model, spliced, tmp_path):
     done = run_cli(
         "identify",
         full_model,
-        root / "questioned-2-3.wav",
+        root / "questioned-2-3.flac",
         "-o",
         identified,
         cwd=tmp_path,
