@@ -24,6 +24,7 @@ from .cli import verbal_equivalent
 from .clips import extract_clips
 from .datasets import make_recordings
 from .openset import OpenSetClassifier
+from .utils._framing import frame
 from .verification import DeviceEmbedder
 from .voting import group_labels, vote_by_group
 
@@ -149,8 +150,7 @@ def _likelihood_ratios(args, recordings, step):
     length = round(args.excerpt * population.sr)
 
     def excerpts(signals):
-        rows = [s[: s.size // length * length].reshape(-1, length) for s in signals]
-        return rows
+        return [frame(s, length, length) for s in signals]
 
     rows = excerpts(population.signals)
     X = np.vstack(rows)

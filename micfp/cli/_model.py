@@ -15,6 +15,7 @@ from ..io import load_recordings, read_audio
 from ..openset import OpenSetClassifier
 from ..persistence import InvalidModelFileError, load_model, save_model
 from ..segmentation import DeviceChangeDetector
+from ..utils._framing import frame
 from ..verification import DeviceEmbedder
 
 MODEL_FORMAT = "micfp-case-model"
@@ -48,6 +49,19 @@ def verbal_equivalent(llr):
     text : str
         For example "moderate support for H1" for a log10 LR of 1.5, or
         "weak support for H2" for -0.5.
+
+    Raises
+    ------
+    ValueError
+        If ``llr`` is NaN.
+
+    Examples
+    --------
+    >>> from micfp.cli import verbal_equivalent
+    >>> verbal_equivalent(2.5)
+    'moderately strong support for H1'
+    >>> verbal_equivalent(-0.5)
+    'weak support for H2'
     """
     size = abs(llr)
     for bound, words in _VERBAL_SCALE:
@@ -80,7 +94,7 @@ def _excerpts(signal, length, sr, name, what):
             f"{sr} Hz), shorter than one {what} of {length} samples "
             f"({length / sr:.3f} s)"
         )
-    return signal[: n * length].reshape(n, length)
+    return frame(signal, length, length)
 
 
 class CaseModel:

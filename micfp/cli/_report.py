@@ -93,6 +93,13 @@ def build_report(documents, *, title="micfp case report"):
     ------
     ValueError
         If a document does not come from one of those commands.
+
+    Examples
+    --------
+    >>> from micfp.cli import build_report
+    >>> report = build_report([], title="case 12")
+    >>> report["schema"], report["title"], report["results"]
+    ('micfp-case-report', 'case 12', [])
     """
     models, files, results = {}, {}, []
     for document in documents:
@@ -143,6 +150,11 @@ def validate_report(report):
         If the report does not follow the schema.
     ImportError
         If ``jsonschema`` is not installed (``pip install jsonschema``).
+
+    Examples
+    --------
+    >>> from micfp.cli import build_report, validate_report
+    >>> validate_report(build_report([]))  # silent when the report is valid
     """
     try:
         import jsonschema
@@ -326,6 +338,13 @@ def render_html(report):
     -------
     page : str
         The HTML document.
+
+    Examples
+    --------
+    >>> from micfp.cli import build_report, render_html
+    >>> page = render_html(build_report([], title="case 12"))
+    >>> page.startswith("<!DOCTYPE html>"), "<h1>case 12</h1>" in page
+    (True, True)
     """
     files = {f["sha256"]: f for f in report["files"]}
     parts = [
