@@ -226,10 +226,9 @@ class DeviceEmbeddingNet(
     ----------
     .. [1] D. Snyder, D. Garcia-Romero, G. Sell, D. Povey and S. Khudanpur,
        "X-vectors: robust DNN embeddings for speaker recognition", ICASSP 2018.
-       :doi:`10.1109/ICASSP.2018.8461375`
-    .. [2] F. Wang, J. Cheng, W. Liu and H. Liu, "Additive margin softmax for
-       face verification", IEEE Signal Processing Letters 25(7), 2018.
-       :doi:`10.1109/LSP.2018.2822810`
+    .. [2] F. Wang, W. Liu, H. Liu and J. Cheng, "Additive margin softmax for
+       face verification", arXiv:1801.05599, 2018.
+       :doi:`10.48550/arXiv.1801.05599`
 
     Examples
     --------
