@@ -12,6 +12,9 @@ and accuracy when 5 clips of a test take vote (soft vote). Configurations of
   this configuration alone.
 - ``same-model``: 5 devices, two pairs of them units of one model, 500 clips
   a take as in ``bench_accuracy.py``. Reported untouched.
+- ``--configs phones "content change"`` runs the other two configurations of
+  ``bench_accuracy.py`` (500 clips a take), untouched as well; pass
+  ``--pretrain-devices 0`` to leave out the pretrained rows.
 
 Pipelines on each configuration:
 
@@ -75,7 +78,8 @@ def _lda():
 
 
 def _data(config, args):
-    kwargs = {"duration": args.duration, **bench_accuracy.CONFIGS[config]}
+    duration = args.duration * bench_accuracy.DURATION_RATIO.get(config, 1.0)
+    kwargs = {"duration": round(duration, 3), **bench_accuracy.CONFIGS[config]}
     recordings = make_recordings(
         n_recordings=3, dtype=np.float32, random_state=args.seed, **kwargs
     )

@@ -276,3 +276,16 @@ def test_transform_needs_a_fit_and_clips_of_the_fitted_length():
     X_nan[0, 3] = np.nan
     with pytest.raises(ValueError, match="Input X contains NaN"):
         net.transform(X_nan)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no cuda device")
+def test_cuda_training_transforms_and_round_trips():
+    X, y = _clips()
+    net = _net(max_epochs=3, device="cuda").fit(X, y)
+    assert next(net.net_.module_.parameters()).is_cuda
+    expected = net.transform(X)
+    buffer = io.BytesIO()
+    save_model(net, buffer)
+    buffer.seek(0)
+    np.testing.assert_allclose(load_model(buffer).transform(X), expected, atol=1e-9)
