@@ -268,8 +268,8 @@ def main(argv=None):
         )
     run = _harness.Run(args, __doc__)
     run.note(
-        f"{args.n_clips or N_CLIPS} random 4096-sample clips a take; takes 1-2 "
-        "train, take 3 "
+        f"random 4096-sample clips a take: {args.n_clips or 'per configuration'} "
+        "(1000 on recorders, 500 elsewhere by default); takes 1-2 train, take 3 "
         f"tests; seed {args.seed}; {args.epochs} epochs; network defaults chosen "
         f"on '{TUNED_ON}' only"
     )
