@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._base import BaseClipTransformer
-from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
+from ..utils._docstring import Substitution
 from ..utils._framing import frame_layout, window_array, window_gain
 from ..utils._validation import check_signals, needs_scaling, overflow_shift
 from ._filterbank import _check_band, _filterbank
@@ -27,6 +27,7 @@ from ._spectral import (
     power_spectrogram,
     power_to_db,
 )
+from ._spectrum import CLIP_SECTIONS, FRAME_ATTRIBUTES
 
 __all__ = ["MFCC", "cepstral_coefficients"]
 
@@ -254,41 +255,12 @@ def _cepstra_by_frame(
 # --- the transformer ----------------------------------------------------------
 
 
-def _frame_features(
-    X,
-    *,
-    sr,
-    n_coefficients,
-    n_filters,
-    n_fft,
-    hop_length,
-    window,
-    fmin,
-    fmax,
-    scale,
-    lifter,
-    top_db,
-    deltas,
-    delta_width,
-    cmn,
-    check_overflow=True,
-):
-    """Cepstra with deltas, shape (n_clips, n_frames, frame_width)."""
-    ceps = _cepstra_by_frame(
-        X,
-        sr=sr,
-        n_coefficients=n_coefficients,
-        n_filters=n_filters,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        window=window,
-        fmin=fmin,
-        fmax=fmax,
-        scale=scale,
-        lifter=lifter,
-        top_db=top_db,
-        check_overflow=check_overflow,
-    )
+def _frame_features(X, *, deltas, delta_width, cmn, **settings):
+    """Cepstra with deltas, shape (n_clips, n_frames, frame_width).
+
+    ``settings`` are the keyword arguments of :func:`_cepstra_by_frame`.
+    """
+    ceps = _cepstra_by_frame(X, **settings)
     if cmn:
         ceps -= ceps.mean(axis=-2, keepdims=True)
     if deltas == 0:
@@ -308,9 +280,7 @@ def _summarize(frames, output):
 
 
 @Substitution(
-    n_jobs=N_JOBS,
-    clip_input=CLIP_INPUT,
-    cepstrum_notes=_CEPSTRUM_NOTES,
+    **CLIP_SECTIONS, frame_attributes=FRAME_ATTRIBUTES, cepstrum_notes=_CEPSTRUM_NOTES
 )
 class MFCC(BaseClipTransformer):
     """Mel-frequency (or linear-frequency) cepstral coefficients of clips.
@@ -366,16 +336,12 @@ class MFCC(BaseClipTransformer):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Samples per clip seen in `fit`.
     n_fft_ : int
-        Frame length in samples.
-    hop_length_ : int
-        Hop in samples.
-    n_frames_ : int
-        Frames per clip.
+        Frame length in samples, also the FFT length.
+    {frame_attributes}
     frame_width_ : int
         Values per frame, ``n_coefficients * (1 + deltas)``.
+    {clip_attributes}
 
     See Also
     --------
