@@ -5,7 +5,7 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval
 
 from ..exceptions import AudioValueError
 from ..utils._docstring import Substitution
@@ -14,11 +14,11 @@ from ..utils._validation import check_signals
 from ._spectrum import check_frequency_range
 from ._welch import (
     DEFAULT_OFFSET,
-    ESTIMATE_PARAMETERS,
     ESTIMATE_SECTIONS,
     FRAMING_CONSTRAINTS,
     BaseSpectralEstimate,
     estimate,
+    estimate_function,
     half_hop,
 )
 
@@ -85,13 +85,8 @@ NOISE_FLOOR_CONSTRAINTS = {
 }
 
 
-@Substitution(
-    noise_floor_parameters=_NOISE_FLOOR_PARAMETERS,
-    estimate_parameters=ESTIMATE_PARAMETERS,
-)
-@validate_params(
-    {"x": "no_validation", **NOISE_FLOOR_CONSTRAINTS},
-    prefer_skip_nested_validation=True,
+@estimate_function(
+    NOISE_FLOOR_CONSTRAINTS, noise_floor_parameters=_NOISE_FLOOR_PARAMETERS
 )
 def noise_floor_spectrum(
     x,

@@ -158,40 +158,35 @@ def _median_bias(n):
 AVERAGES = {"mean": _mean_over_frames, "median": _median_over_frames}
 
 
-def framed_log_density(
-    x, *, reduce, length, hop_length, window, bins, density, offset, scale=True
-):
+def framed_log_density(x, **settings):
     """Log PSD of each signal from the periodograms of its windowed frames.
 
-    The pure core of the spectral estimates, on checked input: the power of
-    every frame (under every taper when ``window`` holds several), combined
-    over the frames by ``reduce`` (an array ``(..., n_frames, n_bins)`` to
-    ``(..., n_bins)``), scaled by ``density`` and logged. ``scale=False``
-    skips the search for rows so large that their power overflows. Rows go
-    through in blocks that fit the cache
-    (:func:`~micfp.utils._blocks.apply_in_blocks`).
+    The pure core of the spectral estimates, on checked input, with the
+    keyword arguments of :func:`_framed_log_density_rows`. Rows go through in
+    blocks that fit the cache (:func:`~micfp.utils._blocks.apply_in_blocks`).
     """
-    n_frames = 1 + (x.shape[-1] - length) // hop_length
+    window = settings["window"]
     n_windows = 1 if window is None or window.ndim == 1 else len(window)
-    block = functools.partial(
-        _framed_log_density,
-        reduce=reduce,
-        length=length,
-        hop_length=hop_length,
-        window=window,
-        bins=bins,
-        density=density,
-        offset=offset,
-        scale=scale,
-    )
+    length = settings["length"]
+    n_frames = 1 + (x.shape[-1] - length) // settings["hop_length"]
     # Windowed frames, their complex spectra and their power.
     row_bytes = 4 * n_frames * n_windows * length * x.itemsize
-    return apply_in_blocks(block, x, row_bytes=row_bytes)
+    return apply_in_blocks(
+        functools.partial(_framed_log_density_rows, **settings), x, row_bytes=row_bytes
+    )
 
 
-def _framed_log_density(
-    x, *, reduce, length, hop_length, window, bins, density, offset, scale
+def _framed_log_density_rows(
+    x, *, reduce, length, hop_length, window, bins, density, offset, scale=True
 ):
+    """Compute the log PSD of rows of signals.
+
+    The power of every frame of each row (under every taper when ``window``
+    holds several), combined over the frames by ``reduce`` (an array
+    ``(..., n_frames, n_bins)`` to ``(..., n_bins)``), scaled by ``density``
+    and logged. ``scale=False`` skips the search for rows so large that
+    their power overflows.
+    """
     x, shift = _scaled(x, window, scale)
     power = reduce(frame_power(x, length, hop_length, window, bins))
     power *= density
@@ -244,6 +239,21 @@ ESTIMATE_SECTIONS = {
     "n_jobs": N_JOBS,
 }
 
+
+def estimate_function(constraints, **sections):
+    """Decorate a spectral-estimate function of signals ``x``.
+
+    Validates its parameters with ``constraints`` (those of its
+    transformer) and fills its docstring's ``{estimate_parameters}`` and
+    the other ``sections``.
+    """
+    validate = validate_params(
+        {"x": "no_validation", **constraints}, prefer_skip_nested_validation=True
+    )
+    document = Substitution(estimate_parameters=ESTIMATE_PARAMETERS, **sections)
+    return lambda func: document(validate(func))
+
+
 _WELCH_PARAMETERS = """
 hop_length : int or None, default=None
     Samples between segment starts; ``None`` means half a segment
@@ -277,12 +287,7 @@ WELCH_CONSTRAINTS = {
 }
 
 
-@Substitution(
-    welch_parameters=_WELCH_PARAMETERS, estimate_parameters=ESTIMATE_PARAMETERS
-)
-@validate_params(
-    {"x": "no_validation", **WELCH_CONSTRAINTS}, prefer_skip_nested_validation=True
-)
+@estimate_function(WELCH_CONSTRAINTS, welch_parameters=_WELCH_PARAMETERS)
 def welch_spectrum(
     x,
     *,
@@ -412,14 +417,7 @@ MULTITAPER_CONSTRAINTS = {
 }
 
 
-@Substitution(
-    multitaper_parameters=_MULTITAPER_PARAMETERS,
-    estimate_parameters=ESTIMATE_PARAMETERS,
-)
-@validate_params(
-    {"x": "no_validation", **MULTITAPER_CONSTRAINTS},
-    prefer_skip_nested_validation=True,
-)
+@estimate_function(MULTITAPER_CONSTRAINTS, multitaper_parameters=_MULTITAPER_PARAMETERS)
 def multitaper_spectrum(
     x,
     *,
