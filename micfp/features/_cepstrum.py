@@ -21,6 +21,7 @@ from ..utils._docstring import Substitution
 from ..utils._framing import frame_layout, window_array, window_gain
 from ..utils._validation import check_signals, needs_scaling, overflow_shift
 from ._filterbank import _check_band, _filterbank
+from ._frame_stats import frame_feature_names, frame_names_doc
 from ._spectral import (
     _shifted_power_to_db,
     dct_matrix,
@@ -475,27 +476,15 @@ class MFCC(BaseClipTransformer):
             f"{kind}{prefix}{k}" for kind in kinds for k in range(self.n_coefficients)
         ]
 
+    @frame_names_doc
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.
 
-        Parameters
-        ----------
-        input_features : None
-            Ignored; the names depend on the layout only.
-
-        Returns
-        -------
-        names : ndarray of str
-            ``"f{t}_mfcc{k}"``, ``"f{t}_d_mfcc{k}"`` (delta), ``"f{t}_dd_mfcc{k}"``
-            for frame ``t`` with ``output="frames"``; ``"mean_mfcc{k}"``,
-            ``"std_mfcc{k}"``, ... otherwise (``lfcc`` with a linear scale).
+        {names_parameters}
+            ``"f{t}_mfcc{k}"``, ``"f{t}_d_mfcc{k}"`` (delta),
+            ``"f{t}_dd_mfcc{k}"`` for frame ``t`` with ``output="frames"``;
+            ``"mean_mfcc{k}"``, ``"std_mfcc{k}"``, ... otherwise (``lfcc``
+            with a linear scale).
         """
         check_is_fitted(self)
-        values = self._value_names()
-        if self.output == "frames":
-            names = [f"f{t}_{v}" for t in range(self.n_frames_) for v in values]
-        elif self.output == "mean":
-            names = [f"mean_{v}" for v in values]
-        else:
-            names = [f"{stat}_{v}" for stat in ("mean", "std") for v in values]
-        return np.asarray(names, dtype=object)
+        return frame_feature_names(self._value_names(), self.n_frames_, self.output)

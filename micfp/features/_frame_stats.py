@@ -131,6 +131,37 @@ def rms(y, *, frame_length, hop_length):
     return np.sqrt(np.einsum("...i,...i->...", frames, frames) / frame_length)
 
 
+def frame_feature_names(values, n_frames, output):
+    """Names of per-frame values as the transformers of frames output them.
+
+    ``output="frames"``: ``f{t}_{value}`` for every frame ``t``, frame-major;
+    ``"mean"``: ``mean_{value}``; ``"stats"``: the means, then ``std_{value}``.
+    """
+    if output == "frames":
+        names = [f"f{t}_{v}" for t in range(n_frames) for v in values]
+    elif output == "mean":
+        names = [f"mean_{v}" for v in values]
+    else:
+        names = [f"{stat}_{v}" for stat in ("mean", "std") for v in values]
+    return np.asarray(names, dtype=object)
+
+
+# Docstring of get_feature_names_out of the transformers of frames, up to the
+# description of the names.
+frame_names_doc = Substitution(
+    names_parameters="""
+    Parameters
+    ----------
+    input_features : None
+        Ignored; the names depend on the layout only.
+
+    Returns
+    -------
+    names : ndarray of str
+    """
+)
+
+
 def _float_dtype(y):
     return np.float32 if y.dtype == np.float32 else np.float64
 
@@ -249,25 +280,13 @@ class FrameStatistics(BaseClipTransformer):
             return np.stack(columns, axis=-1).reshape(X.shape[0], -1)
         return np.concatenate(columns, axis=1)
 
+    @frame_names_doc
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.
 
-        Parameters
-        ----------
-        input_features : None
-            Ignored; the names depend on the layout only.
-
-        Returns
-        -------
-        names : ndarray of str
+        {names_parameters}
             ``"mean_zcr"``, ``"mean_rms"`` (and ``"std_..."`` with
             ``output="stats"``), or ``"f{t}_zcr"``, ``"f{t}_rms"`` per frame.
         """
         check_is_fitted(self)
-        if self.output == "frames":
-            names = [f"f{t}_{v}" for t in range(self.n_frames_) for v in ("zcr", "rms")]
-        elif self.output == "mean":
-            names = ["mean_zcr", "mean_rms"]
-        else:
-            names = ["mean_zcr", "mean_rms", "std_zcr", "std_rms"]
-        return np.asarray(names, dtype=object)
+        return frame_feature_names(("zcr", "rms"), self.n_frames_, self.output)
