@@ -44,9 +44,10 @@ def check_frame_count(n_samples, length, hop_length, *, what="x"):
 def percentile_over_frames(power, percentile):
     """``numpy.percentile(power, percentile, axis=-2)`` (linear), faster.
 
-    Only the two ranks around the percentile are selected
-    (:func:`numpy.partition`) instead of sorting every bin's frames; they
-    are interpolated as numpy's ``"linear"`` method does.
+    Only the two ranks around the percentile are selected, in place
+    (:meth:`numpy.ndarray.partition` on a bins-major copy, where each bin's
+    frames are contiguous), instead of sorting every bin's frames; they are
+    interpolated as numpy's ``"linear"`` method does.
     """
     n = power.shape[-2]
     if percentile == 0:
@@ -54,12 +55,13 @@ def percentile_over_frames(power, percentile):
     position = percentile / 100.0 * (n - 1)
     k = min(int(np.floor(position)), n - 1)
     fraction = power.dtype.type(position - k)
+    ranked = np.swapaxes(power, -1, -2).copy()
     if k + 1 >= n or fraction == 0:
-        return np.partition(power, k, axis=-2)[..., k, :]
-    ranked = np.partition(power, (k, k + 1), axis=-2)
-    low = ranked[..., k, :]
-    high = ranked[..., k + 1, :]
-    return low + (high - low) * fraction
+        ranked.partition(k, axis=-1)
+        return ranked[..., k]
+    ranked.partition((k, k + 1), axis=-1)
+    low = ranked[..., k]
+    return low + (ranked[..., k + 1] - low) * fraction
 
 
 _NOISE_FLOOR_PARAMETERS = """
