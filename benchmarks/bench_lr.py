@@ -5,16 +5,30 @@ three reference recordings? Devices come from separate simulator draws and
 take separate roles:
 
 - a pool of devices with 5 recordings each, which DeviceLRSystem splits at
-  random into background devices (they fit the embedding and the LDA +
-  cosine back-end) and calibration devices (they fit the calibrator, on
-  case-like trials: 3 reference recordings pooled against every other
-  recording);
+  random into background devices (they fit the embedding and the
+  back-end) and calibration devices (they fit the calibrator, on case-like
+  trials: 3 reference recordings against other recordings);
 - test devices of a new draw (some of them two units of one model): each
   gives 3 reference recordings and 2 questioned recordings of 10 s, scored
   against every test device's reference set;
 - test devices of another draw whose recordings pass through the simulator's
   lossy codec stage (a session mismatch the system never saw): the
   robustness row.
+
+The system's settings are chosen on the pool devices alone, never on the
+test devices: the pool devices are cut into 4 folds; for each fold a system
+of every candidate setting is fitted on the other folds' devices (split
+again into background and calibration devices) and scored on the fold's
+devices, in trials of the test's form; the setting with the lowest Cllr of
+the logistic calibrator with ELUB bounds, averaged over the folds, is
+refitted on the whole pool. The candidates: the back-end (LDA + cosine,
+PLDA, and each with s-norm on a background cohort), how the 3 reference
+recordings are combined (one enrolled model, or the mean of the 3 scores),
+the calibration trials (the first 3 recordings of each calibration device
+as one reference set, or every run of 3 consecutive recordings in turn, 5
+sets a device), and the share of the pool devices that calibrate (1/2 or
+3/10; the others fit the back-end). The notes list the validation Cllr of
+every candidate and the one chosen.
 
 Rows: Cllr, Cllr_min, Cllr_cal (bits) and EER of the logistic, isotonic and
 KDE calibrators (all with ELUB bounds; the logistic one also without), of
@@ -29,6 +43,7 @@ Run: ``python benchmarks/bench_lr.py [--seed 0] [--sr 16000] [--quick]
 [--json PATH]``
 """
 
+import itertools
 import time
 
 import _harness
@@ -42,7 +57,12 @@ from micfp.calibration import (
 )
 from micfp.datasets import make_recordings
 from micfp.metrics import cllr, cllr_cal, cllr_min, eer
-from micfp.verification import DeviceEmbedder, LDACosineScorer
+from micfp.verification import (
+    DeviceEmbedder,
+    LDACosineScorer,
+    NormalizedScorer,
+    PLDAScorer,
+)
 
 LIR_SETTINGS = {
     "logistic": "lir 1.3.1 LogitCalibrator(C=inf), lbfgs",
@@ -52,8 +72,26 @@ QUESTIONED_DURATION = 10.0
 N_RECORDINGS = 5
 N_REFERENCE = 3
 
-SIZES = {"pool": 80, "calibration": 40, "test": 30, "pairs": 5, "n_scores": 10**6}
-QUICK_SIZES = {"pool": 24, "calibration": 12, "test": 10, "pairs": 2, "n_scores": 10**5}
+SIZES = {"pool": 80, "test": 30, "pairs": 5, "n_scores": 10**6, "min_calibration": 10}
+QUICK_SIZES = {
+    "pool": 32,
+    "test": 10,
+    "pairs": 2,
+    "n_scores": 10**5,
+    "min_calibration": 4,
+}
+N_FOLDS = 4
+CANDIDATES = {
+    "back-end": {
+        "LDA + cosine": LDACosineScorer(),
+        "PLDA": PLDAScorer(),
+        "LDA + cosine, s-norm": NormalizedScorer(LDACosineScorer(), method="s-norm"),
+        "PLDA, s-norm": NormalizedScorer(PLDAScorer(), method="s-norm"),
+    },
+    "reference_pooling": {"one model": "embedding", "mean score": "score"},
+    "calibration_reference_sets": {"first 3": "first", "cyclic": "cyclic"},
+    "calibration_devices": {"1/2 calibrate": 0.5, "3/10 calibrate": 0.3},
+}
 
 
 def simulate(n_devices, args, seed, first_label, **kwargs):
@@ -162,7 +200,9 @@ def timing_rows(args):
         )
     except ImportError:
         pass
-    timings = _harness.time_alternately(funcs, 1 if args.quick else 3)
+    load_before = _harness.load_average()
+    timings = _harness.time_alternately(funcs, 1 if args.quick else 5)
+    load = _harness._load_text(load_before, _harness.load_average())
     rows = []
     for name in ("logistic", "isotonic"):
         ours = timings[name].median
@@ -177,7 +217,8 @@ def timing_rows(args):
                 bool(ours < 1.0),
                 "s",
                 LIR_SETTINGS[name] if theirs else "",
-                note="ratio: lir's time over micfp's",
+                note=f"ratio: lir's time over micfp's; median of "
+                f"{len(timings[name].samples)} runs, load average {load}",
                 samples={
                     "micfp": timings[name].samples,
                     **({"reference": theirs.samples} if theirs else {}),
@@ -185,6 +226,53 @@ def timing_rows(args):
             )
         )
     return rows
+
+
+def system_settings():
+    """Every candidate setting: its name and DeviceLRSystem's parameters."""
+    for choice in itertools.product(*(c.items() for c in CANDIDATES.values())):
+        names, values = zip(*choice, strict=True)
+        params = dict(zip(CANDIDATES, values, strict=True))
+        params["scorer"] = params.pop("back-end")
+        yield ", ".join(names), params
+
+
+def make_system(params, calibrator, args):
+    return DeviceLRSystem(
+        calibrator=calibrator,
+        n_reference=N_REFERENCE,
+        min_calibration_devices=args.sizes["min_calibration"],
+        random_state=args.seed,
+        **params,
+    )
+
+
+def select_settings(E, devices, recordings, args, run):
+    """Choose the system's settings by cross-validation over the pool devices."""
+    start = time.perf_counter()
+    order = np.random.default_rng(args.seed).permutation(np.unique(devices))
+    folds = np.array_split(order, N_FOLDS)
+    settings = dict(system_settings())
+    validation = {}
+    for name, params in settings.items():
+        values = []
+        for held_out in folds:
+            test = np.isin(devices, held_out)
+            system = make_system(params, LogisticLRCalibrator(bounds="elub"), args)
+            system.fit(E[~test], devices[~test], groups=recordings[~test])
+            trials = system.score_trials(E[test], devices[test], recordings[test])
+            values.append(cllr(trials["y_true"], trials["llr"]))
+        validation[name] = float(np.mean(values))
+    chosen = min(validation, key=validation.get)
+    run.note(
+        f"settings chosen on the {len(order)} pool devices ({N_FOLDS} folds of "
+        f"devices, about {len(order) // N_FOLDS} held out each), mean validation "
+        f"Cllr of logistic + ELUB, in {time.perf_counter() - start:.0f} s:"
+    )
+    for name, value in sorted(validation.items(), key=lambda item: item[1]):
+        run.note(f"  {value:.4f}  {name}")
+    run.note(f"chosen: {chosen}")
+    return chosen, settings[chosen]
 
 
 def main(argv=None):
@@ -207,8 +295,8 @@ def main(argv=None):
     )
     coded = simulate(sizes["test"], args, args.seed + 13, 20000, coding=True)
     run.note(
-        f"simulated {sizes['pool']} pool devices ({sizes['calibration']} of them "
-        f"calibrate), {sizes['test']} test devices ({sizes['pairs']} same-model "
+        f"simulated {sizes['pool']} pool devices, {sizes['test']} test devices "
+        f"({sizes['pairs']} same-model "
         f"pairs) and {sizes['test']} coded test devices, {N_RECORDINGS} recordings "
         f"of {QUESTIONED_DURATION:g} s at {args.sr} Hz, in "
         f"{time.perf_counter() - start:.0f} s"
@@ -227,15 +315,9 @@ def main(argv=None):
         "isotonic": IsotonicLRCalibrator(bounds="elub"),
         "KDE": KDELRCalibrator(bounds="elub"),
     }
+    _, params = select_settings(E_pool, pool[1], pool[2], args, run)
     systems = {
-        name: DeviceLRSystem(
-            scorer=LDACosineScorer(),
-            calibrator=calibrator,
-            n_reference=N_REFERENCE,
-            calibration_devices=sizes["calibration"],
-            min_calibration_devices=min(10, sizes["calibration"]),
-            random_state=args.seed,
-        ).fit(E_pool, pool[1], groups=pool[2])
+        name: make_system(params, calibrator, args).fit(E_pool, pool[1], groups=pool[2])
         for name, calibrator in calibrators.items()
     }
     logistic = systems["logistic"]
