@@ -32,8 +32,9 @@ every candidate and the one chosen.
 
 Rows: Cllr, Cllr_min, Cllr_cal (bits) and EER of the logistic, isotonic and
 KDE calibrators (all with ELUB bounds; the logistic one also without), of
-the cosine score read as a log10
-LR without calibration, and of lir's logistic calibrator (lir 1.3.1,
+the logistic calibrator with ELUB bounds on the best LDA + cosine setting
+(the back-end of earlier runs), of the chosen back-end's raw score read as
+a log10 LR without calibration, and of lir's logistic calibrator (lir 1.3.1,
 ``LogitCalibrator()``, its default settings) fitted on the same calibration
 scores; the same for trials of two units of one model (targets against the
 twin's recordings); the robustness row; and the time to fit and apply each
@@ -48,6 +49,7 @@ import time
 
 import _harness
 import numpy as np
+from sklearn.frozen import FrozenEstimator
 
 from micfp.calibration import (
     DeviceLRSystem,
@@ -154,13 +156,13 @@ def accuracy_rows(label, results, n_devices, note=""):
 
 
 def lr_results(systems, trials_by_name, lir_logit):
-    """Metrics per calibrator, raw cosine score and lir on one set of trials."""
+    """Metrics per system, the raw score and lir on one set of trials."""
     results = {}
     for name, trials in trials_by_name.items():
         results[name] = metrics(trials["y_true"], trials["llr"], trials["score"])
     any_trials = next(iter(trials_by_name.values()))
     y, score = any_trials["y_true"], any_trials["score"]
-    results["cosine score as log10 LR"] = metrics(y, score, score)
+    results["raw score as log10 LR"] = metrics(y, score, score)
     if lir_logit is not None:
         results["lir LogitCalibrator()"] = metrics(y, lir_logit.transform(score), score)
     return results
@@ -229,12 +231,16 @@ def timing_rows(args):
 
 
 def system_settings():
-    """Every candidate setting: its name and DeviceLRSystem's parameters."""
+    """Every candidate setting: its name, DeviceLRSystem's parameters and key.
+
+    Settings of one key (back-end and share of calibration devices) fit the
+    same back-end on the same background devices.
+    """
     for choice in itertools.product(*(c.items() for c in CANDIDATES.values())):
         names, values = zip(*choice, strict=True)
         params = dict(zip(CANDIDATES, values, strict=True))
         params["scorer"] = params.pop("back-end")
-        yield ", ".join(names), params
+        yield ", ".join(names), params, (names[0], names[-1])
 
 
 def make_system(params, calibrator, args):
@@ -252,17 +258,22 @@ def select_settings(E, devices, recordings, args, run):
     start = time.perf_counter()
     order = np.random.default_rng(args.seed).permutation(np.unique(devices))
     folds = np.array_split(order, N_FOLDS)
-    settings = dict(system_settings())
-    validation = {}
-    for name, params in settings.items():
-        values = []
-        for held_out in folds:
-            test = np.isin(devices, held_out)
+    settings = {name: params for name, params, _ in system_settings()}
+    validation = {name: [] for name in settings}
+    for held_out in folds:
+        test = np.isin(devices, held_out)
+        # Each back-end is fitted once a fold and share: the systems that
+        # differ only in their trials reuse it, frozen.
+        fitted = {}
+        for name, params, key in system_settings():
+            if key in fitted:
+                params = {**params, "scorer": fitted[key]}
             system = make_system(params, LogisticLRCalibrator(bounds="elub"), args)
             system.fit(E[~test], devices[~test], groups=recordings[~test])
+            fitted.setdefault(key, FrozenEstimator(system.scorer_))
             trials = system.score_trials(E[test], devices[test], recordings[test])
-            values.append(cllr(trials["y_true"], trials["llr"]))
-        validation[name] = float(np.mean(values))
+            validation[name].append(cllr(trials["y_true"], trials["llr"]))
+    validation = {name: float(np.mean(values)) for name, values in validation.items()}
     chosen = min(validation, key=validation.get)
     run.note(
         f"settings chosen on the {len(order)} pool devices ({N_FOLDS} folds of "
@@ -272,7 +283,12 @@ def select_settings(E, devices, recordings, args, run):
     for name, value in sorted(validation.items(), key=lambda item: item[1]):
         run.note(f"  {value:.4f}  {name}")
     run.note(f"chosen: {chosen}")
-    return chosen, settings[chosen]
+    # The best setting of the back-end used before this selection, for
+    # comparison in every condition.
+    lda = [n for n, p in settings.items() if type(p["scorer"]) is LDACosineScorer]
+    best_lda = min(lda, key=validation.get)
+    run.note(f"compared with the best LDA + cosine setting: {best_lda}")
+    return settings[chosen], settings[best_lda]
 
 
 def main(argv=None):
@@ -315,11 +331,14 @@ def main(argv=None):
         "isotonic": IsotonicLRCalibrator(bounds="elub"),
         "KDE": KDELRCalibrator(bounds="elub"),
     }
-    _, params = select_settings(E_pool, pool[1], pool[2], args, run)
+    params, lda_params = select_settings(E_pool, pool[1], pool[2], args, run)
     systems = {
         name: make_system(params, calibrator, args).fit(E_pool, pool[1], groups=pool[2])
         for name, calibrator in calibrators.items()
     }
+    systems["logistic, best LDA + cosine setting"] = make_system(
+        lda_params, LogisticLRCalibrator(bounds="elub"), args
+    ).fit(E_pool, pool[1], groups=pool[2])
     logistic = systems["logistic"]
     run.note(
         f"{len(logistic.background_devices_)} background and "

@@ -241,11 +241,11 @@ class _BalancedLogisticLoss:
 
     def __init__(self, h2, h1, C):
         n = len(h2) + len(h1)
-        # Per class: scores, their squares, weight and label * (count, sum of
-        # scores), the part of the loss and gradient that the label adds.
+        # Per class: scores, their squares, weight, label and label * (count,
+        # sum of scores), the part of the gradient that the label adds.
         self.classes = [
-            (h2, np.square(h2), n / (2.0 * len(h2)), np.zeros(2)),
-            (h1, np.square(h1), n / (2.0 * len(h1)), np.array([len(h1), h1.sum()])),
+            (h2, np.square(h2), n / (2.0 * len(h2)), 0, np.zeros(2)),
+            (h1, np.square(h1), n / (2.0 * len(h1)), 1, np.array([len(h1), h1.sum()])),
         ]
         self.ridge = 0.0 if np.isinf(C) else 1.0 / C
 
@@ -255,12 +255,14 @@ class _BalancedLogisticLoss:
         loss = 0.5 * self.ridge * b**2
         gradient = np.array([0.0, self.ridge * b])
         hessian = np.array([[0.0, 0.0], [0.0, self.ridge]])
-        for scores, squares, weight, target in self.classes:
+        for scores, squares, weight, label, target in self.classes:
             z = a + b * scores
-            # The loss is ln(1 + e^z) - label * z; its derivative p - label.
-            loss += weight * (np.logaddexp(0.0, z).sum() - target @ params)
+            # H2 costs ln(1 + e^z), H1 ln(1 + e^-z): tiny near separation,
+            # where the loss decides the line search.
+            loss += weight * np.logaddexp(0.0, -z if label else z).sum()
             p = expit(z)
             curvature = p - p * p
+            # d loss / dz is p - label.
             gradient += weight * (np.array([p.sum(), p @ scores]) - target)
             cross = curvature @ scores
             hessian += weight * np.array(

@@ -11,6 +11,7 @@ from numbers import Real
 import numpy as np
 
 from ..metrics import cllr, cllr_cal, cllr_min, devpav, eer, misleading_rate
+from ..utils._docstring import Substitution
 
 # Performance characteristics of the matrix and the metric of each.
 CHARACTERISTICS = {
@@ -37,6 +38,22 @@ CSV_COLUMNS = (
     "score",
     "llr_log10",
 )
+
+
+_PATH_DOC = """
+path : str or path-like or None, default=None
+    File to write (UTF-8); nothing is written when None.
+"""
+# The sections of the methods that return text and may write it.
+_WRITE_DOC = f"""
+Parameters
+----------
+{_PATH_DOC.strip()}
+
+Returns
+-------
+text : str
+"""
 
 
 def _csv_value(value):
@@ -154,23 +171,18 @@ class LRValidationReport:
         """
         return json.loads(json.dumps(self.results))
 
+    @Substitution(write=_WRITE_DOC)
     def to_json(self, path=None):
         """Return the report as JSON text, and write it to ``path`` if given.
 
-        Parameters
-        ----------
-        path : str or path-like or None, default=None
-            File to write (UTF-8); nothing is written when None.
-
-        Returns
-        -------
-        text : str
+        {write}
             The JSON document.
         """
         text = json.dumps(self.results, indent=2)
         _write_text(path, text)
         return text
 
+    @Substitution(write=_WRITE_DOC)
     def to_csv(self, path=None):
         """Return every trial as CSV text, and write it to ``path`` if given.
 
@@ -183,14 +195,7 @@ class LRValidationReport:
         another tool (lir, a spreadsheet, R) can recompute Cllr, Tippett
         plots or its own calibration from the file.
 
-        Parameters
-        ----------
-        path : str or path-like or None, default=None
-            File to write (UTF-8); nothing is written when None.
-
-        Returns
-        -------
-        text : str
+        {write}
             The CSV document, with a header row.
 
         Examples
@@ -248,6 +253,7 @@ class LRValidationReport:
             images[name] = base64.b64encode(buffer.getvalue()).decode("ascii")
         return images
 
+    @Substitution(path=_PATH_DOC)
     def to_html(self, path=None):
         """Return a self-contained HTML page, and write it to ``path`` if given.
 
@@ -256,8 +262,7 @@ class LRValidationReport:
 
         Parameters
         ----------
-        path : str or path-like or None, default=None
-            File to write (UTF-8); nothing is written when None.
+        {path}
 
         Returns
         -------
