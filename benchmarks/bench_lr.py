@@ -5,10 +5,9 @@ three reference recordings? Devices come from separate simulator draws and
 take separate roles:
 
 - a pool of devices with 5 recordings each, which DeviceLRSystem splits at
-  random into background devices (they fit the embedding and the LDA +
-  cosine back-end) and calibration devices (they fit the calibrator, on
-  case-like trials: 3 reference recordings pooled against every other
-  recording);
+  random into background devices (they fit the embedding and the
+  back-end) and calibration devices (they fit the calibrator, on case-like
+  trials: 3 reference recordings against other recordings);
 - test devices of a new draw (some of them two units of one model): each
   gives 3 reference recordings and 2 questioned recordings of 10 s, scored
   against every test device's reference set;
@@ -16,10 +15,26 @@ take separate roles:
   lossy codec stage (a session mismatch the system never saw): the
   robustness row.
 
+The system's settings are chosen on the pool devices alone, never on the
+test devices: the pool devices are cut into 4 folds; for each fold a system
+of every candidate setting is fitted on the other folds' devices (split
+again into background and calibration devices) and scored on the fold's
+devices, in trials of the test's form; the setting with the lowest Cllr of
+the logistic calibrator with ELUB bounds, averaged over the folds, is
+refitted on the whole pool. The candidates: the back-end (LDA + cosine,
+PLDA, and each with s-norm on a background cohort), how the 3 reference
+recordings are combined (one enrolled model, or the mean of the 3 scores),
+the calibration trials (the first 3 recordings of each calibration device
+as one reference set, or every run of 3 consecutive recordings in turn, 5
+sets a device), and the share of the pool devices that calibrate (1/2 or
+3/10; the others fit the back-end). The notes list the validation Cllr of
+every candidate and the one chosen.
+
 Rows: Cllr, Cllr_min, Cllr_cal (bits) and EER of the logistic, isotonic and
 KDE calibrators (all with ELUB bounds; the logistic one also without), of
-the cosine score read as a log10
-LR without calibration, and of lir's logistic calibrator (lir 1.3.1,
+the logistic calibrator with ELUB bounds on the best LDA + cosine setting
+(the back-end of earlier runs), of the chosen back-end's raw score read as
+a log10 LR without calibration, and of lir's logistic calibrator (lir 1.3.1,
 ``LogitCalibrator()``, its default settings) fitted on the same calibration
 scores; the same for trials of two units of one model (targets against the
 twin's recordings); the robustness row; and the time to fit and apply each
@@ -29,10 +44,12 @@ Run: ``python benchmarks/bench_lr.py [--seed 0] [--sr 16000] [--quick]
 [--json PATH]``
 """
 
+import itertools
 import time
 
 import _harness
 import numpy as np
+from sklearn.frozen import FrozenEstimator
 
 from micfp.calibration import (
     DeviceLRSystem,
@@ -42,7 +59,12 @@ from micfp.calibration import (
 )
 from micfp.datasets import make_recordings
 from micfp.metrics import cllr, cllr_cal, cllr_min, eer
-from micfp.verification import DeviceEmbedder, LDACosineScorer
+from micfp.verification import (
+    DeviceEmbedder,
+    LDACosineScorer,
+    NormalizedScorer,
+    PLDAScorer,
+)
 
 LIR_SETTINGS = {
     "logistic": "lir 1.3.1 LogitCalibrator(C=inf), lbfgs",
@@ -52,8 +74,26 @@ QUESTIONED_DURATION = 10.0
 N_RECORDINGS = 5
 N_REFERENCE = 3
 
-SIZES = {"pool": 80, "calibration": 40, "test": 30, "pairs": 5, "n_scores": 10**6}
-QUICK_SIZES = {"pool": 24, "calibration": 12, "test": 10, "pairs": 2, "n_scores": 10**5}
+SIZES = {"pool": 80, "test": 30, "pairs": 5, "n_scores": 10**6, "min_calibration": 10}
+QUICK_SIZES = {
+    "pool": 32,
+    "test": 10,
+    "pairs": 2,
+    "n_scores": 10**5,
+    "min_calibration": 4,
+}
+N_FOLDS = 4
+CANDIDATES = {
+    "back-end": {
+        "LDA + cosine": LDACosineScorer(),
+        "PLDA": PLDAScorer(),
+        "LDA + cosine, s-norm": NormalizedScorer(LDACosineScorer(), method="s-norm"),
+        "PLDA, s-norm": NormalizedScorer(PLDAScorer(), method="s-norm"),
+    },
+    "reference_pooling": {"one model": "embedding", "mean score": "score"},
+    "calibration_reference_sets": {"first 3": "first", "cyclic": "cyclic"},
+    "calibration_devices": {"1/2 calibrate": 0.5, "3/10 calibrate": 0.3},
+}
 
 
 def simulate(n_devices, args, seed, first_label, **kwargs):
@@ -116,13 +156,13 @@ def accuracy_rows(label, results, n_devices, note=""):
 
 
 def lr_results(systems, trials_by_name, lir_logit):
-    """Metrics per calibrator, raw cosine score and lir on one set of trials."""
+    """Metrics per system, the raw score and lir on one set of trials."""
     results = {}
     for name, trials in trials_by_name.items():
         results[name] = metrics(trials["y_true"], trials["llr"], trials["score"])
     any_trials = next(iter(trials_by_name.values()))
     y, score = any_trials["y_true"], any_trials["score"]
-    results["cosine score as log10 LR"] = metrics(y, score, score)
+    results["raw score as log10 LR"] = metrics(y, score, score)
     if lir_logit is not None:
         results["lir LogitCalibrator()"] = metrics(y, lir_logit.transform(score), score)
     return results
@@ -162,7 +202,9 @@ def timing_rows(args):
         )
     except ImportError:
         pass
-    timings = _harness.time_alternately(funcs, 1 if args.quick else 3)
+    load_before = _harness.load_average()
+    timings = _harness.time_alternately(funcs, 1 if args.quick else 5)
+    load = _harness._load_text(load_before, _harness.load_average())
     rows = []
     for name in ("logistic", "isotonic"):
         ours = timings[name].median
@@ -177,7 +219,8 @@ def timing_rows(args):
                 bool(ours < 1.0),
                 "s",
                 LIR_SETTINGS[name] if theirs else "",
-                note="ratio: lir's time over micfp's",
+                note=f"ratio: lir's time over micfp's; median of "
+                f"{len(timings[name].samples)} runs, load average {load}",
                 samples={
                     "micfp": timings[name].samples,
                     **({"reference": theirs.samples} if theirs else {}),
@@ -185,6 +228,67 @@ def timing_rows(args):
             )
         )
     return rows
+
+
+def system_settings():
+    """Every candidate setting: its name, DeviceLRSystem's parameters and key.
+
+    Settings of one key (back-end and share of calibration devices) fit the
+    same back-end on the same background devices.
+    """
+    for choice in itertools.product(*(c.items() for c in CANDIDATES.values())):
+        names, values = zip(*choice, strict=True)
+        params = dict(zip(CANDIDATES, values, strict=True))
+        params["scorer"] = params.pop("back-end")
+        yield ", ".join(names), params, (names[0], names[-1])
+
+
+def make_system(params, calibrator, args):
+    return DeviceLRSystem(
+        calibrator=calibrator,
+        n_reference=N_REFERENCE,
+        min_calibration_devices=args.sizes["min_calibration"],
+        random_state=args.seed,
+        **params,
+    )
+
+
+def select_settings(E, devices, recordings, args, run):
+    """Choose the system's settings by cross-validation over the pool devices."""
+    start = time.perf_counter()
+    order = np.random.default_rng(args.seed).permutation(np.unique(devices))
+    folds = np.array_split(order, N_FOLDS)
+    settings = {name: params for name, params, _ in system_settings()}
+    validation = {name: [] for name in settings}
+    for held_out in folds:
+        test = np.isin(devices, held_out)
+        # Each back-end is fitted once a fold and share: the systems that
+        # differ only in their trials reuse it, frozen.
+        fitted = {}
+        for name, params, key in system_settings():
+            if key in fitted:
+                params = {**params, "scorer": fitted[key]}
+            system = make_system(params, LogisticLRCalibrator(bounds="elub"), args)
+            system.fit(E[~test], devices[~test], groups=recordings[~test])
+            fitted.setdefault(key, FrozenEstimator(system.scorer_))
+            trials = system.score_trials(E[test], devices[test], recordings[test])
+            validation[name].append(cllr(trials["y_true"], trials["llr"]))
+    validation = {name: float(np.mean(values)) for name, values in validation.items()}
+    chosen = min(validation, key=validation.get)
+    run.note(
+        f"settings chosen on the {len(order)} pool devices ({N_FOLDS} folds of "
+        f"devices, about {len(order) // N_FOLDS} held out each), mean validation "
+        f"Cllr of logistic + ELUB, in {time.perf_counter() - start:.0f} s:"
+    )
+    for name, value in sorted(validation.items(), key=lambda item: item[1]):
+        run.note(f"  {value:.4f}  {name}")
+    run.note(f"chosen: {chosen}")
+    # The best setting of the back-end used before this selection, for
+    # comparison in every condition.
+    lda = [n for n, p in settings.items() if type(p["scorer"]) is LDACosineScorer]
+    best_lda = min(lda, key=validation.get)
+    run.note(f"compared with the best LDA + cosine setting: {best_lda}")
+    return settings[chosen], settings[best_lda]
 
 
 def main(argv=None):
@@ -207,8 +311,8 @@ def main(argv=None):
     )
     coded = simulate(sizes["test"], args, args.seed + 13, 20000, coding=True)
     run.note(
-        f"simulated {sizes['pool']} pool devices ({sizes['calibration']} of them "
-        f"calibrate), {sizes['test']} test devices ({sizes['pairs']} same-model "
+        f"simulated {sizes['pool']} pool devices, {sizes['test']} test devices "
+        f"({sizes['pairs']} same-model "
         f"pairs) and {sizes['test']} coded test devices, {N_RECORDINGS} recordings "
         f"of {QUESTIONED_DURATION:g} s at {args.sr} Hz, in "
         f"{time.perf_counter() - start:.0f} s"
@@ -227,17 +331,14 @@ def main(argv=None):
         "isotonic": IsotonicLRCalibrator(bounds="elub"),
         "KDE": KDELRCalibrator(bounds="elub"),
     }
+    params, lda_params = select_settings(E_pool, pool[1], pool[2], args, run)
     systems = {
-        name: DeviceLRSystem(
-            scorer=LDACosineScorer(),
-            calibrator=calibrator,
-            n_reference=N_REFERENCE,
-            calibration_devices=sizes["calibration"],
-            min_calibration_devices=min(10, sizes["calibration"]),
-            random_state=args.seed,
-        ).fit(E_pool, pool[1], groups=pool[2])
+        name: make_system(params, calibrator, args).fit(E_pool, pool[1], groups=pool[2])
         for name, calibrator in calibrators.items()
     }
+    systems["logistic, best LDA + cosine setting"] = make_system(
+        lda_params, LogisticLRCalibrator(bounds="elub"), args
+    ).fit(E_pool, pool[1], groups=pool[2])
     logistic = systems["logistic"]
     run.note(
         f"{len(logistic.background_devices_)} background and "

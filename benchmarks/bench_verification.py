@@ -37,7 +37,11 @@ rejection.
 
 Speed: cosine and PLDA score matrices of 256-d embeddings.
 
-Run: ``python benchmarks/bench_verification.py [--seed 0] [--duration 30]
+With ``--seeds N`` the verification and open-set parts run for N seeds
+(from ``--seed`` on: new devices, new draws of every role), and each row
+gives the median over the seeds, with the range in its note.
+
+Run: ``python benchmarks/bench_verification.py [--seed 0] [--seeds 1] [--duration 30]
 [--sr 16000] [--det PATH] [--quick] [--json PATH]``
 """
 
@@ -286,8 +290,7 @@ def micfp_candidates(n_devices, n_rows):
     }
 
 
-def verification(args, run):
-    seed = args.seed
+def verification(args, run, seed):
     sizes = args.sizes
     start = time.perf_counter()
     background = simulate(
@@ -416,8 +419,47 @@ def verification(args, run):
     return results, chosen, embedder, emb["background"], background, protocols
 
 
-def verification_rows(results, chosen, protocols, sizes):
+def over_seeds(per_seed):
+    """Median and range over seeds of every figure of nested result dicts.
+
+    ``per_seed`` holds one nested dict a seed, with the same keys; score
+    arrays are left out. Returns ``(median, spread)``, nested alike, the
+    spread a ``(min, max)`` pair.
+    """
+    first = per_seed[0]
+    if isinstance(first, dict):
+        pairs = {
+            key: over_seeds([d[key] for d in per_seed])
+            for key, value in first.items()
+            if not isinstance(value, np.ndarray)
+        }
+        return (
+            {key: pair[0] for key, pair in pairs.items()},
+            {key: pair[1] for key, pair in pairs.items()},
+        )
+    values = np.asarray(per_seed, dtype=float)
+    return float(np.median(values)), (float(values.min()), float(values.max()))
+
+
+def _range_note(spread, scale=1.0, digits=2):
+    """Range of a figure over seeds, or nothing for one seed."""
+    if spread is None or spread[0] == spread[1]:
+        return ""
+    low, high = (scale * value for value in spread)
+    return f"range over the seeds {low:.{digits}f}-{high:.{digits}f}"
+
+
+def _join(*parts):
+    return "; ".join(part for part in parts if part)
+
+
+def verification_rows(results, chosen, protocols, sizes, spread=None):
     rows = []
+    spread = spread or {}
+
+    def span(label, name, key):
+        return spread.get(label, {}).get(name, {}).get(key)
+
     peers = {k: v for k, v in results.items() if k != "micfp"}
     ours = results["micfp"]
     n_eval = sizes["evaluation"]
@@ -449,7 +491,10 @@ def verification_rows(results, chosen, protocols, sizes):
                 met,
                 "%",
                 f"best peer: {label}",
-                note=f"micfp back-end: {chosen}",
+                note=_join(
+                    f"micfp back-end: {chosen}",
+                    _range_note(span("micfp", name, "eer"), 100),
+                ),
             )
         )
         for p in P_TARGETS:
@@ -465,6 +510,7 @@ def verification_rows(results, chosen, protocols, sizes):
                     None,
                     "normalised",
                     f"best peer: {label}",
+                    note=_range_note(span("micfp", name, key), digits=3),
                 )
             )
     if "same_model_eer" in ours["evaluation"]:
@@ -480,7 +526,10 @@ def verification_rows(results, chosen, protocols, sizes):
                 bool(value <= 0.15),
                 "%",
                 f"best peer: {label}",
-                note="targets against non-targets of two units of one model",
+                note=_join(
+                    "targets against non-targets of two units of one model",
+                    _range_note(span("micfp", "evaluation", "same_model_eer"), 100),
+                ),
             )
         )
     for label, res in peers.items():
@@ -494,18 +543,18 @@ def verification_rows(results, chosen, protocols, sizes):
                 None,
                 "%",
                 label,
-                note=(
+                note=_join(
                     f"2 s {100 * res['short']['eer']:.2f} %, unseen family "
                     f"{100 * res['family']['eer']:.2f} %, minDCF(0.01) "
-                    f"{res['evaluation']['dcf0.01']:.3f}"
+                    f"{res['evaluation']['dcf0.01']:.3f}",
+                    _range_note(span(label, "evaluation", "eer"), 100),
                 ),
             )
         )
     return rows
 
 
-def open_set(args, run, embedder, background_embeddings, background):
-    seed = args.seed
+def open_set(args, run, embedder, background_embeddings, background, seed):
     n_devices, n_known = args.sizes["open_devices"], args.sizes["open_known"]
     start = time.perf_counter()
     data = simulate(n_devices, 5, args, seed + 5, n_same_model_pairs=3)
@@ -553,8 +602,13 @@ def open_set(args, run, embedder, background_embeddings, background):
     return out, plain_accuracy, n_devices, n_known
 
 
-def open_set_rows(out, plain_accuracy, n_devices, n_known):
+def open_set_rows(out, plain_accuracy, n_devices, n_known, spread=None):
     rows = []
+    spread = spread or {}
+
+    def span(method, key):
+        return spread.get(method, {}).get(key)
+
     msp = out["msp"]
     openness = f"{n_known} known, {n_devices - n_known} unknown devices"
     for method in ("backend", "prototype"):
@@ -569,6 +623,7 @@ def open_set_rows(out, plain_accuracy, n_devices, n_known):
                 bool(res["auroc"] >= 0.95 and res["auroc"] >= msp["auroc"] + 0.10),
                 "",
                 "max softmax probability, same classifier",
+                note=_range_note(span(method, "auroc"), digits=3),
             )
         )
         rows.append(
@@ -593,9 +648,10 @@ def open_set_rows(out, plain_accuracy, n_devices, n_known):
                 None,
                 "%",
                 "max softmax probability",
-                note=(
+                note=_join(
                     f"false rejection of known test recordings "
-                    f"{100 * res['frr']:.1f} % (max softmax {100 * msp['frr']:.1f} %)"
+                    f"{100 * res['frr']:.1f} % (max softmax {100 * msp['frr']:.1f} %)",
+                    _range_note(span(method, "rejection"), 100, digits=1),
                 ),
             )
         )
@@ -695,6 +751,13 @@ def main(argv=None):
         __doc__,
         lambda p: (
             p.add_argument("--seed", type=int, default=0),
+            p.add_argument(
+                "--seeds",
+                type=int,
+                default=1,
+                help="run the verification and open set with this many seeds, "
+                "from --seed on, and report medians and ranges",
+            ),
             p.add_argument("--duration", type=float, default=30.0),
             p.add_argument("--sr", type=int, default=16000),
             p.add_argument("--repeats", type=int, default=5),
@@ -706,18 +769,37 @@ def main(argv=None):
     )
     args.sizes = QUICK_SIZES if args.quick else SIZES
     run = _harness.Run(args, __doc__)
-    results, chosen, embedder, background_embeddings, background, protocols = (
-        verification(args, run)
+    seeds = range(args.seed, args.seed + args.seeds)
+    per_seed, choices, open_sets = [], [], []
+    for seed in seeds:
+        results, chosen, embedder, background_embeddings, background, protocols = (
+            verification(args, run, seed)
+        )
+        if args.det and seed == args.seed:
+            for res in results.values():
+                res["evaluation"]["y"] = protocols["evaluation"].y
+            save_det(args.det, results)
+            run.note(f"DET curves of seed {seed} written to {args.det}")
+        per_seed.append(results)
+        choices.append(chosen)
+        open_sets.append(
+            open_set(args, run, embedder, background_embeddings, background, seed)
+        )
+    results, spread = over_seeds(per_seed)
+    if len(seeds) > 1:
+        run.note(
+            f"figures are medians over seeds {seeds[0]}-{seeds[-1]}, ranges in the "
+            "notes"
+        )
+        for seed, chosen in zip(seeds, choices, strict=True):
+            run.note(f"seed {seed}: back-end chosen on calibration devices: {chosen}")
+    chosen = choices[0] if len(set(choices)) == 1 else "chosen per seed, see above"
+    rows = verification_rows(results, chosen, protocols, args.sizes, spread)
+    (out, open_spread), (plain, _) = (
+        over_seeds([o[0] for o in open_sets]),
+        over_seeds([o[1] for o in open_sets]),
     )
-    rows = verification_rows(results, chosen, protocols, args.sizes)
-    if args.det:
-        for res in results.values():
-            res["evaluation"]["y"] = protocols["evaluation"].y
-        save_det(args.det, results)
-        run.note(f"DET curves written to {args.det}")
-    rows += open_set_rows(
-        *open_set(args, run, embedder, background_embeddings, background)
-    )
+    rows += open_set_rows(out, plain, *open_sets[0][2:], spread=open_spread)
     rows += speed_rows(args)
     run.finish(rows)
 

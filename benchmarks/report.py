@@ -267,6 +267,7 @@ def to_rst(runs, source):
     return "\n\n".join(parts) + "\n"
 
 
+_LATER = re.compile(r"``([\w.]+)`` \(([\d-]+)\)")
 _SECTION = re.compile(r"^(\w+)\.py\n~+$", re.MULTILINE)
 
 
@@ -283,10 +284,11 @@ def merge_rst(text, runs):
         _SECTION.match(text, start).group(1): text[start:stop].strip()
         for start, stop in zip(starts, [*starts[1:], len(text)], strict=True)
     }
-    later = ", ".join(
-        f"``{run['benchmark']}.py`` ({run['started'][:10]})" for run in runs
-    )
-    note = f"Run later, their rows outside these counts: {later}."
+    earlier = re.search(r"Run later, their rows outside these counts: (.*)\.$", header)
+    later = dict(_LATER.findall(earlier.group(1))) if earlier else {}
+    later.update({f"{run['benchmark']}.py": run["started"][:10] for run in runs})
+    listed = ", ".join(f"``{name}`` ({date})" for name, date in sorted(later.items()))
+    note = f"Run later, their rows outside these counts: {listed}."
     header = re.sub(r"\s*Run later, their rows outside these counts: .*\.$", "", header)
     for run in runs:
         sections[run["benchmark"]] = _rst_section(run)

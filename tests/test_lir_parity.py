@@ -95,3 +95,17 @@ def test_kde_matches_lir(seed, bandwidth):
     ours = KDELRCalibrator(bandwidth=bandwidth)
     ours = ours.fit(scores[:, None], y).transform(test[:, None])[:, 0]
     np.testing.assert_allclose(ours, expected, rtol=0, atol=TOLERANCE)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_tied_scores_match_lir(seed):
+    # Rounded scores: many trials of both propositions share a score.
+    scores, y, test = _scores(seed)
+    scores, test = np.round(scores, 1), np.round(test, 1)
+    data = LLRData(features=scores, labels=y)
+    assert cllr_min(y, scores) == pytest.approx(lir_cllr_min(data), abs=TOLERANCE)
+    expected = IsotonicCalibrator(add_misleading=1).fit(scores, y).transform(test)
+    ours = IsotonicLRCalibrator(add_misleading=1).fit(scores[:, None], y)
+    np.testing.assert_allclose(
+        ours.transform(test[:, None])[:, 0], expected, rtol=0, atol=TOLERANCE
+    )

@@ -1,10 +1,13 @@
 """DeviceLRSystem: source-disjoint fitting, case LRs, refusals."""
 
+import csv
+import io
+import itertools
 import json
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.preprocessing import StandardScaler
 
 from micfp.calibration import (
@@ -86,6 +89,73 @@ def test_predict_llr_for_one_and_several_reference_devices():
     assert np.all(one[0, :2] > 0) and np.median(one[0, 2:]) < 0
     several = system.predict_llr(X_new[:6], X_new[10:], reference_groups=y_new[:6])
     assert several.shape == (2, 5)
+
+
+def test_cyclic_reference_sets_question_every_recording_in_turn():
+    X, y, groups = _devices(30)
+    first = _system().fit(X, y, groups=groups)
+    system = _system(calibration_reference_sets="cyclic").fit(X, y, groups=groups)
+    np.testing.assert_array_equal(
+        system.calibration_devices_, first.calibration_devices_
+    )
+    # 15 devices x 5 sets of 3 recordings; each set against the 2 other
+    # recordings of its device and the 14 x 5 recordings of the others.
+    assert system.n_calibration_trials_ == {
+        "target": 15 * 5 * 2,
+        "non_target": 15 * 5 * 14 * 5,
+    }
+    trials = system.calibration_trials_
+    np.testing.assert_array_equal(
+        trials["y_true"], trials["reference_device"] == trials["questioned_device"]
+    )
+    # Each recording of a device is questioned against the 2 sets without it.
+    device = system.calibration_devices_[0]
+    targets = (trials["reference_device"] == device) & (trials["y_true"] == 1)
+    assert len(targets.nonzero()[0]) == 10
+    # The calibrator saw these trials, not those of the first sets only.
+    refit = clone(system.calibrator_).fit(trials["score"][:, None], trials["y_true"])
+    np.testing.assert_allclose(system.calibrator_.coef_, refit.coef_)
+    assert not np.allclose(system.calibrator_.coef_, first.calibrator_.coef_)
+
+
+def test_cyclic_sets_score_exactly_the_recordings_outside_the_set():
+    X, y, groups = _devices(24, n_recordings=4)
+    system = _system(calibration_reference_sets="cyclic", n_reference=2)
+    system.fit(X, y, groups=groups)
+    device = system.calibration_devices_[3]
+    rows = np.flatnonzero(y == device)
+    # Sets {0, 1}, {1, 2}, {2, 3}, {3, 0}; one of them scored by hand.
+    reference = rows[[1, 2]]
+    expected = system.scorer_.score_matrix(X[reference], X[rows[[0, 3]]])
+    trials = system.calibration_trials_
+    targets = np.flatnonzero(
+        (trials["reference_device"] == device) & (trials["y_true"] == 1)
+    )
+    assert len(targets) == 4 * 2
+    scores = trials["score"][targets]
+    assert any(np.allclose(scores[k : k + 2], expected[0]) for k in range(0, 8, 2))
+
+
+def test_reference_pooling_by_score_averages_the_scores():
+    X, y, groups = _devices(30)
+    system = _system(reference_pooling="score").fit(X, y, groups=groups)
+    X_new, _, _ = _devices(2, seed=5)
+    llr = system.predict_llr(X_new[:3], X_new[3:])
+    scores = system.scorer_.score_matrix(X_new[:3], X_new[3:]).mean(axis=0)
+    expected = system.calibrator_.transform(scores[:, None])[:, 0]
+    np.testing.assert_allclose(llr[0], expected)
+    pooled = _system().fit(X, y, groups=groups).predict_llr(X_new[:3], X_new[3:])
+    assert not np.allclose(llr, pooled)
+
+
+@pytest.mark.parametrize(
+    "param, value",
+    [("reference_pooling", "median"), ("calibration_reference_sets", "all")],
+)
+def test_bad_trial_options(param, value):
+    X, y, groups = _devices(30)
+    with pytest.raises(ValueError, match=param):
+        _system(**{param: value}).fit(X, y, groups=groups)
 
 
 def test_embedder_is_fitted_on_background_devices_only():
@@ -191,3 +261,26 @@ def test_validation_report_html_is_self_contained(tmp_path):
 def test_validation_report_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         _report(**kwargs)
+
+
+def test_validation_report_csv_lets_another_tool_recompute(tmp_path):
+    report = _report()
+    text = report.to_csv(tmp_path / "trials.csv")
+    assert (tmp_path / "trials.csv").read_text(encoding="utf-8") == text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    header = "condition,reference_device,questioned_device,y_true,score,llr_log10"
+    assert text.splitlines()[0] == header
+    results = report.to_dict()["conditions"]
+    for name, group in itertools.groupby(rows, key=lambda row: row["condition"]):
+        group = list(group)
+        trials = report.trials[name]
+        y = np.array([int(row["y_true"]) for row in group])
+        llr = np.array([float(row["llr_log10"]) for row in group])
+        score = np.array([float(row["score"]) for row in group])
+        # Every digit is kept: the file gives back the trials exactly.
+        np.testing.assert_array_equal(llr, trials["llr"])
+        np.testing.assert_array_equal(score, trials["score"])
+        assert cllr(y, llr) == results[name]["metrics"]["cllr"]
+        devices = {row["reference_device"] for row in group}
+        assert len(devices) == results[name]["n_reference_devices"]
+    assert {row["condition"] for row in rows} == set(results)

@@ -219,43 +219,70 @@ _BOUNDS_DOC = """bounds : None, "elub" or (float, float), default=None
         ``lower <= 0 <= upper``."""
 
 
-def _balanced_logistic_loss(intercept, slope, scores, y, weight, C):
-    z = intercept + slope * scores
-    loss = np.logaddexp(0.0, np.where(y == 1, -z, z)) @ weight
-    return loss + (0.0 if np.isinf(C) else 0.5 * slope**2 / C)
-
-
-def _gaussian_start(scores, y):
+def _gaussian_start(h2, h1):
     """Return ``(a, b)`` of equal-variance Gaussian classes: Newton's start."""
-    means = [scores[y == label].mean() for label in (0, 1)]
-    spread = np.concatenate([scores[y == label] - means[label] for label in (0, 1)])
-    variance = spread.var()
+    means = h2.mean(), h1.mean()
+    variance = (np.square(h2 - means[0]).sum() + np.square(h1 - means[1]).sum()) / (
+        len(h2) + len(h1)
+    )
     if not variance > 0:
         return np.zeros(2)
     slope = (means[1] - means[0]) / variance
     return np.array([-slope * (means[0] + means[1]) / 2, slope])
 
 
+class _BalancedLogisticLoss:
+    """Prior-balanced logistic loss of ``ln LR = a + b * score``, class by class.
+
+    Scikit-learn's objective ``sum_i w_i loss_i + b**2 / (2 C)`` with
+    ``w_i = n / (2 n_class(i))``: the weight is constant within a class, so
+    every sum runs over each class's scores once, without weights or labels.
+    """
+
+    def __init__(self, h2, h1, C):
+        n = len(h2) + len(h1)
+        # Per class: scores, their squares, weight, label and label * (count,
+        # sum of scores), the part of the gradient that the label adds.
+        self.classes = [
+            (h2, np.square(h2), n / (2.0 * len(h2)), 0, np.zeros(2)),
+            (h1, np.square(h1), n / (2.0 * len(h1)), 1, np.array([len(h1), h1.sum()])),
+        ]
+        self.ridge = 0.0 if np.isinf(C) else 1.0 / C
+
+    def __call__(self, params):
+        """Return the objective, its gradient and its Hessian at ``(a, b)``."""
+        a, b = params
+        loss = 0.5 * self.ridge * b**2
+        gradient = np.array([0.0, self.ridge * b])
+        hessian = np.array([[0.0, 0.0], [0.0, self.ridge]])
+        for scores, squares, weight, label, target in self.classes:
+            z = a + b * scores
+            # H2 costs ln(1 + e^z), H1 ln(1 + e^-z): tiny near separation,
+            # where the loss decides the line search.
+            loss += weight * np.logaddexp(0.0, -z if label else z).sum()
+            p = expit(z)
+            curvature = p - p * p
+            # d loss / dz is p - label.
+            gradient += weight * (np.array([p.sum(), p @ scores]) - target)
+            cross = curvature @ scores
+            hessian += weight * np.array(
+                [[curvature.sum(), cross], [cross, curvature @ squares]]
+            )
+        return loss, gradient, hessian
+
+
 def _fit_logistic(scores, y, *, C, tol, max_iter):
     """Fit ``ln LR = a + b * score`` by prior-balanced logistic regression.
 
-    Damped Newton steps on scikit-learn's objective, ``sum_i w_i loss_i +
-    b**2 / (2 C)`` with ``w_i = n / (2 n_class(i))``; stops when the full
-    Newton step moves no parameter by more than ``tol``. Returns
-    ``(b, a, n_iter, converged)``.
+    Damped Newton steps on scikit-learn's objective (see
+    :class:`_BalancedLogisticLoss`); stops when the full Newton step moves
+    no parameter by more than ``tol``. Returns ``(b, a, n_iter, converged)``.
     """
-    n_h1 = np.count_nonzero(y)
-    weight = np.where(y == 1, len(y) / (2.0 * n_h1), len(y) / (2.0 * (len(y) - n_h1)))
-    ridge = 0.0 if np.isinf(C) else 1.0 / C
-    params = _gaussian_start(scores, y)
-    loss = _balanced_logistic_loss(*params, scores, y, weight, C)
+    h2, h1 = scores[y == 0], scores[y == 1]
+    objective = _BalancedLogisticLoss(h2, h1, C)
+    params = _gaussian_start(h2, h1)
+    loss, gradient, hessian = objective(params)
     for n_iter in range(1, max_iter + 1):
-        p = expit(params[0] + params[1] * scores)
-        residual = weight * (p - y)
-        curvature = weight * p * (1 - p)
-        gradient = np.array([residual.sum(), residual @ scores + ridge * params[1]])
-        wx = curvature @ scores
-        hessian = np.array([[curvature.sum(), wx], [wx, curvature @ scores**2 + ridge]])
         try:
             step = np.linalg.solve(hessian, gradient)
         except np.linalg.LinAlgError:
@@ -265,12 +292,12 @@ def _fit_logistic(scores, y, *, C, tol, max_iter):
             return params[1], params[0], n_iter, True
         for _ in range(30):
             candidate = params - step
-            new_loss = _balanced_logistic_loss(*candidate, scores, y, weight, C)
+            evaluated = objective(candidate)
             # Near the optimum the loss only changes by rounding.
-            if new_loss <= loss + 1e-12 * abs(loss):
+            if evaluated[0] <= loss + 1e-12 * abs(loss):
                 break
             step = step / 2
-        params, loss = candidate, new_loss
+        params, (loss, gradient, hessian) = candidate, evaluated
     return params[1], params[0], max_iter, False
 
 

@@ -1,6 +1,7 @@
-"""Validation report of an LR system: the Meuwly validation matrix, JSON and HTML."""
+"""Validation report of an LR system: the Meuwly matrix as JSON, HTML and CSV."""
 
 import base64
+import csv
 import datetime
 import html
 import io
@@ -10,6 +11,7 @@ from numbers import Real
 import numpy as np
 
 from ..metrics import cllr, cllr_cal, cllr_min, devpav, eer, misleading_rate
+from ..utils._docstring import Substitution
 
 # Performance characteristics of the matrix and the metric of each.
 CHARACTERISTICS = {
@@ -27,6 +29,43 @@ METRICS = {
     "misleading_h2": "misleading evidence under H2",
 }
 KINDS = ("robustness", "generalisation")
+# Columns of the CSV export, from the trials of each condition.
+CSV_COLUMNS = (
+    "condition",
+    "reference_device",
+    "questioned_device",
+    "y_true",
+    "score",
+    "llr_log10",
+)
+
+
+_PATH_DOC = """
+path : str or path-like or None, default=None
+    File to write (UTF-8); nothing is written when None.
+"""
+# The sections of the methods that return text and may write it.
+_WRITE_DOC = f"""
+Parameters
+----------
+{_PATH_DOC.strip()}
+
+Returns
+-------
+text : str
+"""
+
+
+def _csv_value(value):
+    """Text of a CSV cell: integers as such, floats with every digit (repr)."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return repr(value) if isinstance(value, float) else value
+
+
+def _write_text(path, text):
+    if path is not None:
+        with open(path, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
 
 
 def _condition_metrics(trials):
@@ -81,7 +120,8 @@ class LRValidationReport:
     """Validation of an LR system on named conditions (Meuwly et al. 2017).
 
     Built by :func:`validation_report`. ``to_dict`` gives the JSON document,
-    ``to_html`` a self-contained page with the plots embedded.
+    ``to_html`` a self-contained page with the plots embedded, ``to_csv``
+    every trial's score and log10 LR for other tools.
 
     Parameters
     ----------
@@ -131,23 +171,62 @@ class LRValidationReport:
         """
         return json.loads(json.dumps(self.results))
 
+    @Substitution(write=_WRITE_DOC)
     def to_json(self, path=None):
         """Return the report as JSON text, and write it to ``path`` if given.
 
-        Parameters
-        ----------
-        path : str or path-like or None, default=None
-            File to write (UTF-8); nothing is written when None.
-
-        Returns
-        -------
-        text : str
+        {write}
             The JSON document.
         """
         text = json.dumps(self.results, indent=2)
-        if path is not None:
-            with open(path, "w", encoding="utf-8") as file:
-                file.write(text)
+        _write_text(path, text)
+        return text
+
+    @Substitution(write=_WRITE_DOC)
+    def to_csv(self, path=None):
+        """Return every trial as CSV text, and write it to ``path`` if given.
+
+        One row per trial of every condition, with the columns
+        ``condition``, ``reference_device``, ``questioned_device``,
+        ``y_true`` (1 when H1, same device, is true; 0 for H2), ``score``
+        (the back-end's uncalibrated score) and ``llr_log10`` (the
+        calibrated likelihood ratio, base 10; ``inf`` and ``-inf`` where
+        unbounded). Numbers are written with all their digits, so that
+        another tool (lir, a spreadsheet, R) can recompute Cllr, Tippett
+        plots or its own calibration from the file.
+
+        {write}
+            The CSV document, with a header row.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from micfp.calibration import LRValidationReport
+        >>> trials = {"y_true": np.array([1, 0]), "score": np.array([0.9, 0.1]),
+        ...           "llr": np.array([1.5, -0.25]),
+        ...           "reference_device": np.array([7, 7]),
+        ...           "questioned_device": np.array([7, 8])}
+        >>> print(LRValidationReport({}, {"matched": trials}).to_csv())
+        condition,reference_device,questioned_device,y_true,score,llr_log10
+        matched,7,7,1,0.9,1.5
+        matched,7,8,0,0.1,-0.25
+        <BLANKLINE>
+        """
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for name, trials in self.trials.items():
+            columns = (
+                trials["reference_device"],
+                trials["questioned_device"],
+                trials["y_true"],
+                trials["score"],
+                trials["llr"],
+            )
+            for values in zip(*columns, strict=True):
+                writer.writerow([name, *(_csv_value(value) for value in values)])
+        text = buffer.getvalue()
+        _write_text(path, text)
         return text
 
     def _figures(self):
@@ -174,6 +253,7 @@ class LRValidationReport:
             images[name] = base64.b64encode(buffer.getvalue()).decode("ascii")
         return images
 
+    @Substitution(path=_PATH_DOC)
     def to_html(self, path=None):
         """Return a self-contained HTML page, and write it to ``path`` if given.
 
@@ -182,8 +262,7 @@ class LRValidationReport:
 
         Parameters
         ----------
-        path : str or path-like or None, default=None
-            File to write (UTF-8); nothing is written when None.
+        {path}
 
         Returns
         -------
@@ -248,9 +327,7 @@ devices new to both.</p>
 <h2>Plots</h2>{images}
 </body></html>
 """
-        if path is not None:
-            with open(path, "w", encoding="utf-8") as file:
-                file.write(page)
+        _write_text(path, page)
         return page
 
 
@@ -298,7 +375,7 @@ def validation_report(
     Returns
     -------
     report : LRValidationReport
-        With ``results`` (JSON-able), ``to_json`` and ``to_html``.
+        With ``results`` (JSON-able), ``to_json``, ``to_html`` and ``to_csv``.
 
     Raises
     ------

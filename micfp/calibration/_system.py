@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import CalibrationError
@@ -27,6 +27,34 @@ def _reference_split(devices, groups, n_reference):
         if len(recordings) > n_reference:
             reference |= rows & np.isin(groups, recordings[:n_reference])
     return np.flatnonzero(reference), np.flatnonzero(~reference)
+
+
+def _cyclic_reference_sets(devices, groups, n_reference):
+    """Every device's reference sets of ``n_reference`` consecutive recordings.
+
+    With the recordings of a device in sorted order of ``groups``, set ``k``
+    holds recordings ``k, k + 1, ..., k + n_reference - 1`` (modulo their
+    number): a device with ``n > n_reference`` recordings gives ``n`` sets,
+    and each recording is questioned ``n - n_reference`` times. Returns
+    ``(rows, set_of_row, device_of_set)``, the rows of every set one after
+    another, the set each belongs to and the device of each set.
+    """
+    rows, set_of_row, device_of_set = [], [], []
+    for device in np.unique(devices):
+        device_rows = np.flatnonzero(devices == device)
+        recordings = np.unique(groups[device_rows])
+        n = len(recordings)
+        if n <= n_reference:
+            continue
+        for k in range(n):
+            chosen = recordings[(k + np.arange(n_reference)) % n]
+            members = device_rows[np.isin(groups[device_rows], chosen)]
+            rows.append(members)
+            set_of_row.append(np.full(len(members), len(device_of_set)))
+            device_of_set.append(device)
+    if not rows:
+        return (np.empty(0, dtype=int),) * 2 + (np.asarray(devices[:0]),)
+    return np.concatenate(rows), np.concatenate(set_of_row), np.asarray(device_of_set)
 
 
 def _check_rows(X, y, groups):
@@ -59,9 +87,9 @@ class DeviceLRSystem(BaseEstimator):
     at random into background devices, which fit the embedding and the
     back-end, and calibration devices, which fit the calibrator; test devices
     must be new to both (:meth:`score_trials` checks it). Calibration trials
-    pool ``n_reference`` recordings of each calibration device as reference
-    and score them against every other recording of every calibration
-    device: the same form as a case.
+    take ``n_reference`` recordings of a calibration device as reference
+    and score them against other recordings of every calibration device
+    (see ``calibration_reference_sets``): the same form as a case.
 
     Parameters
     ----------
@@ -80,6 +108,20 @@ class DeviceLRSystem(BaseEstimator):
         ``LogisticLRCalibrator(bounds="elub")``.
     n_reference : int, default=3
         Reference recordings per device in the calibration trials.
+    reference_pooling : {"embedding", "score"}, default="embedding"
+        How the rows of a reference set become one score against a
+        questioned row: ``"embedding"`` enrols them together as one model
+        (the back-end's ``enrol_groups``), ``"score"`` scores each row on
+        its own and averages the scores.
+    calibration_reference_sets : {"first", "cyclic"}, default="first"
+        Reference sets of the calibration trials. ``"first"``: one per
+        calibration device, its first ``n_reference`` recordings, against
+        the other recordings of every calibration device. ``"cyclic"``: one
+        per recording of each calibration device, ``n_reference``
+        consecutive recordings in turn (a device with 5 recordings gives 5
+        sets), each against every recording outside the set: more trials
+        from the same devices, every recording in turn reference and
+        questioned.
     calibration_devices : float or int, default=0.5
         Devices set apart for calibration: a share of the devices (float in
         (0, 1)) or a number.
@@ -146,6 +188,8 @@ class DeviceLRSystem(BaseEstimator):
         "scorer": [HasMethods(["fit", "score_matrix"]), None],
         "calibrator": [HasMethods(["fit", "transform"]), None],
         "n_reference": [Interval(Integral, 1, None, closed="left")],
+        "reference_pooling": [StrOptions({"embedding", "score"})],
+        "calibration_reference_sets": [StrOptions({"first", "cyclic"})],
         "calibration_devices": [
             Interval(Real, 0, 1, closed="neither"),
             Interval(Integral, 1, None, closed="left"),
@@ -161,6 +205,8 @@ class DeviceLRSystem(BaseEstimator):
         calibrator=None,
         *,
         n_reference=3,
+        reference_pooling="embedding",
+        calibration_reference_sets="first",
         calibration_devices=0.5,
         min_calibration_devices=10,
         random_state=None,
@@ -169,6 +215,8 @@ class DeviceLRSystem(BaseEstimator):
         self.scorer = scorer
         self.calibrator = calibrator
         self.n_reference = n_reference
+        self.reference_pooling = reference_pooling
+        self.calibration_reference_sets = calibration_reference_sets
         self.calibration_devices = calibration_devices
         self.min_calibration_devices = min_calibration_devices
         self.random_state = random_state
@@ -201,26 +249,50 @@ class DeviceLRSystem(BaseEstimator):
             np.sort(devices[order[:n_calibration]]),
         )
 
-    def _trials(self, E, devices, groups):
-        reference, questioned = _reference_split(devices, groups, self.n_reference)
+    def _score(self, E_reference, reference_groups, E_questioned):
+        """Scores of each reference set (sorted labels) against questioned rows."""
+        if self.reference_pooling == "embedding":
+            return self.scorer_.score_matrix(
+                E_reference, E_questioned, enrol_groups=reference_groups
+            )
+        _, inverse, counts = np.unique(
+            reference_groups, return_inverse=True, return_counts=True
+        )
+        scores = self.scorer_.score_matrix(E_reference, E_questioned)
+        pooled = np.zeros((len(counts), scores.shape[1]))
+        np.add.at(pooled, inverse, scores)
+        return pooled / counts[:, None]
+
+    def _trials(self, E, devices, groups, reference_sets="first"):
+        if reference_sets == "first":
+            reference, questioned = _reference_split(devices, groups, self.n_reference)
+            sets = devices[reference]
+            set_device = np.unique(sets)
+        else:
+            reference, sets, set_device = _cyclic_reference_sets(
+                devices, groups, self.n_reference
+            )
+            questioned = np.arange(len(devices))
         if not len(reference) or not len(questioned):
             raise CalibrationError(
                 "no trials: every device needs more than n_reference="
                 f"{self.n_reference} recordings for a reference set and a "
                 "questioned recording."
             )
-        models = np.unique(devices[reference])
-        scores = self.scorer_.score_matrix(
-            E[reference], E[questioned], enrol_groups=devices[reference]
-        )
-        reference_device = np.repeat(models, len(questioned))
-        questioned_device = np.tile(devices[questioned], len(models))
+        scores = self._score(E[reference], sets, E[questioned])
+        # A row of a reference set is never questioned against that set.
+        keep = np.ones(scores.shape, dtype=bool)
+        if reference_sets != "first":
+            keep[sets, reference] = False
+        model, column = np.nonzero(keep)
+        reference_device = set_device[model]
+        questioned_device = devices[questioned][column]
         return {
             "y_true": (reference_device == questioned_device).astype(int),
-            "score": scores.ravel(),
+            "score": scores[keep],
             "reference_device": reference_device,
             "questioned_device": questioned_device,
-            "questioned_row": np.tile(questioned, len(models)),
+            "questioned_row": questioned[column],
         }
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -267,7 +339,10 @@ class DeviceLRSystem(BaseEstimator):
         self.scorer_ = clone(scorer).fit(self._embed(X_bg), y_bg)
         in_calibration = ~in_background
         trials = self._trials(
-            self._embed(X[in_calibration]), y[in_calibration], groups[in_calibration]
+            self._embed(X[in_calibration]),
+            y[in_calibration],
+            groups[in_calibration],
+            self.calibration_reference_sets,
         )
         calibrator = self.calibrator
         if calibrator is None:
@@ -314,9 +389,7 @@ class DeviceLRSystem(BaseEstimator):
         reference = self._embed(X_reference)
         if reference_groups is None:
             reference_groups = np.zeros(len(reference), dtype=int)
-        scores = self.scorer_.score_matrix(
-            reference, self._embed(X_questioned), enrol_groups=reference_groups
-        )
+        scores = self._score(reference, reference_groups, self._embed(X_questioned))
         return self.calibrator_.transform(scores.reshape(-1, 1)).reshape(scores.shape)
 
     def score_trials(self, X, y, groups=None):

@@ -118,11 +118,19 @@ def pool_adjacent_violators(scores, y):
     >>> knots.tolist(), p.tolist()
     ([0.0, 1.0, 2.0, 3.0], [0.0, 0.5, 0.5, 1.0])
     """
-    n_h1 = np.count_nonzero(y)
-    weight = np.where(y == 1, len(y) - n_h1, n_h1) / len(y)
-    knots, inverse = np.unique(scores, return_inverse=True)
-    total = np.bincount(inverse, weights=weight, minlength=len(knots))
-    positive = np.bincount(inverse, weights=weight * y, minlength=len(knots))
+    # Counts of trials at each distinct score from two sorts (of all scores
+    # and of the H1 ones): no permutation of the trials is needed.
+    ordered = np.sort(scores)
+    distinct = np.empty(len(ordered), dtype=bool)
+    distinct[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=distinct[1:])
+    knots = ordered[distinct]
+    n_at = np.diff(np.r_[np.flatnonzero(distinct), len(ordered)])
+    h1 = np.sort(scores[y == 1])
+    h1_at = np.diff(np.searchsorted(h1, knots, side="right"), prepend=0)
+    # Each H1 trial weighs n_H2 / n and each H2 trial n_H1 / n.
+    positive = h1_at * ((len(y) - len(h1)) / len(y))
+    total = positive + (n_at - h1_at) * (len(h1) / len(y))
     probabilities = isotonic_regression(positive / total, sample_weight=total)
     return knots, probabilities
 
