@@ -19,6 +19,28 @@ def _module(estimator, n_features, n_classes):
     return estimator._build_module(n_features, n_classes)
 
 
+@pytest.mark.parametrize(
+    "estimator, n_features",
+    [
+        (MLPClassifier([6, 4], n_parts=2), 8),
+        (CNNClassifier([2, 3], hidden_layer_sizes=[5]), 16),
+        (RNNClassifier(3, recurrent_sizes=[4]), 12),
+        (PSTNNClassifier(6, frame_width=3, spatial_hidden_sizes=[5]), 18),
+    ],
+    ids=lambda value: type(value).__name__,
+)
+def test_module_takes_its_architecture_from_the_estimator(estimator, n_features):
+    module = _module(estimator, n_features, 2)
+    arguments = estimator._architecture(type(module))
+    params = estimator.get_params()
+    assert arguments, "the module takes no architecture parameter"
+    for name, value in arguments.items():
+        given = params[name]
+        expected = tuple(given) if isinstance(given, list) else given
+        assert value == expected, name
+        assert not isinstance(value, list), name
+
+
 def test_no_hidden_layer_is_softmax_regression():
     module = _module(MLPClassifier(hidden_layer_sizes=()), 7, 3)
     (linear,) = _linears(module)
