@@ -5,29 +5,50 @@ import pytest
 import torch
 from torch import nn
 
+from micfp.neural import CNNClassifier, MLPClassifier, PSTNNClassifier, RNNClassifier
 from micfp.neural._base import _Batches
-from micfp.neural._modules import (
-    CNNModule,
-    DeepShallowLoss,
-    MLPModule,
-    PSTNNModule,
-    RNNModule,
-    _AttentionFusion,
-)
+from micfp.neural._modules import DeepShallowLoss, _AttentionFusion
 
 
 def _linears(module):
     return [m for m in module.modules() if isinstance(m, nn.Linear)]
 
 
+def _module(estimator, n_features, n_classes):
+    """The module ``estimator`` builds, with its parameters, for this data."""
+    return estimator._build_module(n_features, n_classes)
+
+
+@pytest.mark.parametrize(
+    "estimator, n_features",
+    [
+        (MLPClassifier([6, 4], n_parts=2), 8),
+        (CNNClassifier([2, 3], hidden_layer_sizes=[5]), 16),
+        (RNNClassifier(3, recurrent_sizes=[4]), 12),
+        (PSTNNClassifier(6, frame_width=3, spatial_hidden_sizes=[5]), 18),
+    ],
+    ids=lambda value: type(value).__name__,
+)
+def test_module_takes_its_architecture_from_the_estimator(estimator, n_features):
+    module = _module(estimator, n_features, 2)
+    arguments = estimator._architecture(type(module))
+    params = estimator.get_params()
+    assert arguments, "the module takes no architecture parameter"
+    for name, value in arguments.items():
+        given = params[name]
+        expected = tuple(given) if isinstance(given, list) else given
+        assert value == expected, name
+        assert not isinstance(value, list), name
+
+
 def test_no_hidden_layer_is_softmax_regression():
-    module = MLPModule(7, 3, hidden_layer_sizes=())
+    module = _module(MLPClassifier(hidden_layer_sizes=()), 7, 3)
     (linear,) = _linears(module)
     assert (linear.in_features, linear.out_features) == (7, 3)
 
 
 def test_model_averaging_splits_input_and_first_layer_width():
-    module = MLPModule(10, 2, hidden_layer_sizes=(6, 4), n_parts=3).double()
+    module = _module(MLPClassifier((6, 4), n_parts=3), 10, 2).double()
     assert module.part_bounds == [0, 4, 7, 10]
     firsts = [_linears(part)[0] for part in module.parts]
     assert [(f.in_features, f.out_features) for f in firsts] == [
@@ -49,7 +70,8 @@ def test_model_averaging_splits_input_and_first_layer_width():
 
 
 def test_model_averaging_can_keep_several_layers_private():
-    module = MLPModule(8, 2, hidden_layer_sizes=(4, 4, 3), n_parts=2, part_depth=2)
+    estimator = MLPClassifier((4, 4, 3), n_parts=2, part_depth=2)
+    module = _module(estimator, 8, 2)
     assert [len(_linears(part)) for part in module.parts] == [2, 2]
     assert _linears(module.body)[0].in_features == 4
     assert module(torch.randn(3, 8)).shape == (3, 2)
@@ -57,13 +79,15 @@ def test_model_averaging_can_keep_several_layers_private():
 
 @pytest.mark.parametrize("n_features", [1, 2, 5, 64, 4096])
 def test_cnn_handles_short_and_long_rows(n_features):
-    module = CNNModule(n_features, 4, channels=(2, 3), kernel_size=9, pool_size=4)
+    estimator = CNNClassifier((2, 3), kernel_size=9, pool_size=4)
+    module = _module(estimator, n_features, 4)
     module.eval()
     assert module(torch.randn(2, n_features)).shape == (2, 4)
 
 
 def test_cnn_pooling_shrinks_a_long_row():
-    module = CNNModule(4096, 2, channels=(2, 2, 2), kernel_size=9, pool_size=4)
+    estimator = CNNClassifier((2, 2, 2), kernel_size=9, pool_size=4)
+    module = _module(estimator, 4096, 2)
     # 4096 / 4**3 positions of 2 channels reach the first dense layer.
     assert _linears(module.body)[0].in_features == 2 * 4096 // 4**3
 
@@ -71,7 +95,8 @@ def test_cnn_pooling_shrinks_a_long_row():
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_rnn_reads_rows_frame_major(bidirectional):
     torch.manual_seed(0)
-    module = RNNModule(12, 2, 3, recurrent_sizes=(4, 5), bidirectional=bidirectional)
+    estimator = RNNClassifier(3, recurrent_sizes=(4, 5), bidirectional=bidirectional)
+    module = _module(estimator, 12, 2)
     frames = torch.randn(2, 4, 3)
     with torch.no_grad():
         state = module.recurrent(frames)
@@ -83,7 +108,7 @@ def test_rnn_reads_rows_frame_major(bidirectional):
 
 def test_rnn_output_depends_on_frame_order():
     torch.manual_seed(0)
-    module = RNNModule(12, 2, 3, recurrent_sizes=(4,)).double()
+    module = _module(RNNClassifier(3, recurrent_sizes=(4,)), 12, 2).double()
     frames = torch.randn(1, 4, 3, dtype=torch.float64)
     reversed_frames = frames.flip(1)
     with torch.no_grad():
@@ -108,10 +133,8 @@ def test_attention_fusion_is_a_convex_combination():
 @pytest.mark.parametrize("spatial", ["dnn", "cnn", "resnet"])
 @pytest.mark.parametrize("fusion", ["attention", "concat"])
 def test_pstnn_returns_fused_temporal_and_spatial_logits(spatial, fusion):
-    module = PSTNNModule(
-        6 + 5 * 3,
-        4,
-        supervector_size=6,
+    estimator = PSTNNClassifier(
+        6,
         frame_width=3,
         spatial=spatial,
         spatial_hidden_sizes=(5,),
@@ -120,7 +143,9 @@ def test_pstnn_returns_fused_temporal_and_spatial_logits(spatial, fusion):
         recurrent_sizes=(4,),
         fusion=fusion,
         backend_hidden_sizes=(6, 5),
+        dropout=0.0,
     )
+    module = _module(estimator, 6 + 5 * 3, 4)
     module.eval()
     outputs = module(torch.randn(3, 21))
     assert [tuple(o.shape) for o in outputs] == [(3, 4)] * 3
@@ -128,16 +153,16 @@ def test_pstnn_returns_fused_temporal_and_spatial_logits(spatial, fusion):
 
 def test_pstnn_branches_read_their_own_columns():
     torch.manual_seed(0)
-    module = PSTNNModule(
-        6 + 4 * 3,
-        2,
+    estimator = PSTNNClassifier(
         6,
-        3,
+        frame_width=3,
         spatial_hidden_sizes=(),
         embedding_size=5,
         recurrent_sizes=(4,),
         backend_hidden_sizes=(),
-    ).double()
+        dropout=0.0,
+    )
+    module = _module(estimator, 6 + 4 * 3, 2).double()
     module.eval()
     X = torch.randn(2, 18, dtype=torch.float64)
     X_frames_changed = X.clone()

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..utils._docstring import Substitution
 from ._spectral import (
     WORK_DTYPE,
     butter_lowpass,
@@ -36,6 +37,23 @@ _FORMANT_BANDWIDTHS_HZ = np.array([80.0, 100.0, 140.0, 200.0])
 _WAVETABLE_BITS = 12
 _WAVETABLE_SIZE = 2**_WAVETABLE_BITS
 _FRACTION_BITS = 32 - _WAVETABLE_BITS
+
+
+_PARAMETERS_DOC = """
+Parameters
+----------
+n : int
+    Number of samples.
+sr : int
+    Sample rate in Hz.
+rng : numpy.random.Generator
+    Source of every random choice.
+"""
+_SIGNAL_DOC = """
+signal : ndarray of shape (n,)
+    Unit RMS over the whole signal.
+"""
+_source_doc = Substitution(parameters=_PARAMETERS_DOC, signal=_SIGNAL_DOC)
 
 
 def _frame_length(sr):
@@ -90,6 +108,7 @@ def _segments(rng, total, mean_length, spread):
     return edges[: np.searchsorted(edges, total) + 1]
 
 
+@_source_doc
 def speech(n, sr, rng):
     """Speech-like sound: formant-filtered glottal pulses and noise bursts.
 
@@ -102,19 +121,11 @@ def speech(n, sr, rng):
     a high-frequency fricative peak. Syllables are separated by short gaps and
     phrases by longer pauses.
 
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    sr : int
-        Sample rate in Hz.
-    rng : numpy.random.Generator
-        Source of every random choice.
+    {parameters}
 
     Returns
     -------
-    signal : ndarray of shape (n,)
-        Unit RMS over the whole signal.
+    {signal}
     info : dict
         The speaker's mean pitch and vocal-tract scaling.
     """
@@ -212,6 +223,7 @@ def speech(n, sr, rng):
     return signal, {"f0_hz": f0_mean, "vocal_tract_scale": tract_scale}
 
 
+@_source_doc
 def music(n, sr, rng):
     """Music-like sound: chords and a melody of harmonic tones.
 
@@ -221,19 +233,11 @@ def music(n, sr, rng):
     wavetable oscillator with its own harmonic timbre and an attack and
     exponential-decay envelope per note; the melody carries vibrato.
 
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    sr : int
-        Sample rate in Hz.
-    rng : numpy.random.Generator
-        Source of every random choice.
+    {parameters}
 
     Returns
     -------
-    signal : ndarray of shape (n,)
-        Unit RMS over the whole signal.
+    {signal}
     info : dict
         The key (MIDI note of the tonic) and the beat length.
     """
@@ -303,6 +307,7 @@ _MIXED_SEGMENT_S = (2.0, 8.0)
 _FADE_S = 0.01
 
 
+@Substitution(parameters=_PARAMETERS_DOC)
 def mixed(n, sr, rng):
     """Synthesize a recording made of segments of speech, music and room tone.
 
@@ -311,14 +316,7 @@ def mixed(n, sr, rng):
     signal and one music signal are synthesized for the total length of
     their segments, each with unit RMS over its segments, and cut into place.
 
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    sr : int
-        Sample rate in Hz.
-    rng : numpy.random.Generator
-        Source of every random choice.
+    {parameters}
 
     Returns
     -------

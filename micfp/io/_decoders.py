@@ -86,10 +86,13 @@ class _Sink:
     """The returned array, filled a block of frames at a time.
 
     Blocks are ``(n_frames, n_channels)`` arrays; each is averaged, reduced
-    to one channel or stored whole, as asked.
+    to one channel or stored whole, as asked. ``declared`` is the number of
+    frames the file declares (None when unknown); ``channel`` must be one of
+    the file's channels, or None.
     """
 
-    def __init__(self, name, n_channels, *, declared, file_size, dtype, mono, channel):
+    def __init__(self, name, n_channels, declared, file_size, dtype, *, mono, channel):
+        check_channel(name, n_channels, channel)
         self.name = name
         self.limit = _limit(declared, file_size)
         self.declared = declared
@@ -195,16 +198,9 @@ def decode_soundfile(f, name, fmt, *, file_size, dtype, mono, channel, coding=No
         ) from None
     with snd:
         n_channels = snd.channels
-        check_channel(name, n_channels, channel)
         declared = snd.frames if 0 < snd.frames < 2**62 else None
         sink = _Sink(
-            name,
-            n_channels,
-            declared=declared,
-            file_size=file_size,
-            dtype=dtype,
-            mono=mono,
-            channel=channel,
+            name, n_channels, declared, file_size, dtype, mono=mono, channel=channel
         )
         try:
             if sink.keep_all:
@@ -339,16 +335,9 @@ def decode_av(f, name, fmt, *, file_size, dtype, mono, channel):
                 f"Cannot read {name!r}: its audio track declares {sr} Hz and "
                 f"{n_channels} channel(s)."
             )
-        check_channel(name, n_channels, channel)
         declared = _declared_frames(container, stream, sr)
         sink = _Sink(
-            name,
-            n_channels,
-            declared=declared,
-            file_size=file_size,
-            dtype=dtype,
-            mono=mono,
-            channel=channel,
+            name, n_channels, declared, file_size, dtype, mono=mono, channel=channel
         )
         frame_bits = None
         frame_kind = "f"

@@ -16,12 +16,31 @@ from ..utils import (
     pool_adjacent_violators,
     probability_to_llr,
 )
+from ..utils._docstring import Substitution
 
 _COMMON_PARAMS = {
     "y_true": ["array-like"],
     "llr": ["array-like"],
     "base": [Interval(Real, 1, None, closed="neither")],
 }
+
+
+_Y_TRUE = """
+y_true : array-like of shape (n_trials,)
+    1 where H1 (same source) is true, 0 where H2 (different sources) is.
+"""
+_TRIALS = f"""
+{_Y_TRUE.strip()}
+llr : array-like of shape (n_trials,)
+    Log likelihood ratios in base ``base``.
+"""
+_RAISES = """
+Raises
+------
+micfp.exceptions.CalibrationError
+    For a single class, labels other than 0 and 1, NaN in ``llr``, or
+    ``-inf`` under H1 or ``+inf`` under H2.
+"""
 
 
 def _to_log10(y_true, llr, base, misleading_infinity="raise"):
@@ -39,6 +58,7 @@ def _cllr_log10(y_true, llr):
 
 
 @validate_params(_COMMON_PARAMS, prefer_skip_nested_validation=True)
+@Substitution(y_true=_Y_TRUE, raises=_RAISES)
 def cllr(y_true, llr, *, base=10):
     """Log-likelihood-ratio cost Cllr, in bits.
 
@@ -51,8 +71,7 @@ def cllr(y_true, llr, *, base=10):
 
     Parameters
     ----------
-    y_true : array-like of shape (n_trials,)
-        1 where H1 (same source) is true, 0 where H2 (different sources) is.
+    {y_true}
     llr : array-like of shape (n_trials,)
         Log likelihood ratios in base ``base``; NaN and misleading infinities
         are refused.
@@ -65,11 +84,7 @@ def cllr(y_true, llr, *, base=10):
     cllr : float
         The cost in bits, 0 or more.
 
-    Raises
-    ------
-    micfp.exceptions.CalibrationError
-        For a single class, labels other than 0 and 1, NaN in ``llr``, or
-        ``-inf`` under H1 or ``+inf`` under H2.
+    {raises}
 
     See Also
     --------
@@ -94,6 +109,7 @@ def cllr(y_true, llr, *, base=10):
 
 
 @validate_params(_COMMON_PARAMS, prefer_skip_nested_validation=True)
+@Substitution(y_true=_Y_TRUE, raises=_RAISES)
 def cllr_min(y_true, llr, *, base=10):
     """Minimum Cllr: Cllr after the optimal monotone recalibration, in bits.
 
@@ -103,8 +119,7 @@ def cllr_min(y_true, llr, *, base=10):
 
     Parameters
     ----------
-    y_true : array-like of shape (n_trials,)
-        1 where H1 (same source) is true, 0 where H2 (different sources) is.
+    {y_true}
     llr : array-like of shape (n_trials,)
         Log likelihood ratios (or any scores, higher = H1) in base ``base``;
         only their order matters.
@@ -116,11 +131,7 @@ def cllr_min(y_true, llr, *, base=10):
     cllr_min : float
         The cost in bits, between 0 and 1.
 
-    Raises
-    ------
-    micfp.exceptions.CalibrationError
-        For a single class, labels other than 0 and 1, NaN in ``llr``, or
-        ``-inf`` under H1 or ``+inf`` under H2.
+    {raises}
 
     See Also
     --------
@@ -139,6 +150,7 @@ def cllr_min(y_true, llr, *, base=10):
 
 
 @validate_params(_COMMON_PARAMS, prefer_skip_nested_validation=True)
+@Substitution(trials=_TRIALS, raises=_RAISES)
 def cllr_cal(y_true, llr, *, base=10):
     """Calibration loss ``Cllr - Cllr_min``, in bits.
 
@@ -147,10 +159,7 @@ def cllr_cal(y_true, llr, *, base=10):
 
     Parameters
     ----------
-    y_true : array-like of shape (n_trials,)
-        1 where H1 (same source) is true, 0 where H2 (different sources) is.
-    llr : array-like of shape (n_trials,)
-        Log likelihood ratios in base ``base``.
+    {trials}
     base : float, default=10
         Base of the logarithm of ``llr``. Greater than 1.
 
@@ -159,11 +168,7 @@ def cllr_cal(y_true, llr, *, base=10):
     cllr_cal : float
         The loss in bits, 0 or more.
 
-    Raises
-    ------
-    micfp.exceptions.CalibrationError
-        For a single class, labels other than 0 and 1, NaN in ``llr``, or
-        ``-inf`` under H1 or ``+inf`` under H2.
+    {raises}
 
     Examples
     --------
@@ -189,6 +194,7 @@ def _segment_areas(x, y):
 
 
 @validate_params(_COMMON_PARAMS, prefer_skip_nested_validation=True)
+@Substitution(trials=_TRIALS, raises=_RAISES)
 def devpav(y_true, llr, *, base=10):
     """Deviation of the PAV transform from the identity, devPAV, in log10 units.
 
@@ -202,10 +208,7 @@ def devpav(y_true, llr, *, base=10):
 
     Parameters
     ----------
-    y_true : array-like of shape (n_trials,)
-        1 where H1 (same source) is true, 0 where H2 (different sources) is.
-    llr : array-like of shape (n_trials,)
-        Log likelihood ratios in base ``base``.
+    {trials}
     base : float, default=10
         Base of the logarithm of ``llr``; the area is measured in log10 units
         whatever the base. Greater than 1.
@@ -216,11 +219,7 @@ def devpav(y_true, llr, *, base=10):
         Mean absolute deviation in log10 units, 0 or more, or ``nan`` as
         above.
 
-    Raises
-    ------
-    micfp.exceptions.CalibrationError
-        For a single class, labels other than 0 and 1, NaN in ``llr``, or
-        ``-inf`` under H1 or ``+inf`` under H2.
+    {raises}
 
     References
     ----------
@@ -250,6 +249,7 @@ def devpav(y_true, llr, *, base=10):
     {**_COMMON_PARAMS, "proposition": [StrOptions({"H1", "H2"})]},
     prefer_skip_nested_validation=True,
 )
+@Substitution(trials=_TRIALS)
 def misleading_rate(y_true, llr, *, proposition="H1", base=10):
     """Rate of misleading evidence under one proposition.
 
@@ -259,10 +259,7 @@ def misleading_rate(y_true, llr, *, proposition="H1", base=10):
 
     Parameters
     ----------
-    y_true : array-like of shape (n_trials,)
-        1 where H1 (same source) is true, 0 where H2 (different sources) is.
-    llr : array-like of shape (n_trials,)
-        Log likelihood ratios in base ``base``.
+    {trials}
     proposition : {"H1", "H2"}, default="H1"
         The proposition that is true in the trials counted.
     base : float, default=10

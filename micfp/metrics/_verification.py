@@ -18,6 +18,7 @@ from sklearn.metrics import roc_curve
 from sklearn.utils._param_validation import Interval, validate_params
 
 from ..exceptions import ScoreValueError
+from ..utils._docstring import Substitution
 
 _PROBABILITY = Interval(Real, 0, 1, closed="neither")
 _POSITIVE = Interval(Real, 0, None, closed="neither")
@@ -121,6 +122,22 @@ def _detection_cost(p_miss, p_fa, p_target, c_miss, c_fa, normalize):
     return cost
 
 
+_COSTS_DOC = """
+p_target : float, default=0.01
+    Prior probability of a target trial, in (0, 1).
+c_miss, c_fa : float, default=1.0
+    Costs of a miss and of a false alarm, positive.
+normalize : bool, default=True
+    Divide by ``min(c_miss * p_target, c_fa * (1 - p_target))``.
+"""
+_RAISES_DOC = """
+Raises
+------
+ScoreValueError
+    For trials of one class, NaN or infinite scores, or arguments of
+    different lengths.
+"""
+
 _TRIALS = {
     "y_true": ["array-like"],
     "y_score": ["array-like"],
@@ -137,6 +154,7 @@ _COSTS = {
 @validate_params(
     {**_TRIALS, "return_threshold": ["boolean"]}, prefer_skip_nested_validation=True
 )
+@Substitution(raises=_RAISES_DOC)
 def eer(y_true, y_score, *, pos_label=None, return_threshold=False):
     """Equal error rate: where the miss rate equals the false-alarm rate.
 
@@ -173,11 +191,7 @@ def eer(y_true, y_score, *, pos_label=None, return_threshold=False):
     threshold : float
         Only with ``return_threshold=True``.
 
-    Raises
-    ------
-    ScoreValueError
-        For trials of one class, NaN or infinite scores, or arguments of
-        different lengths.
+    {raises}
 
     See Also
     --------
@@ -228,6 +242,7 @@ def eer(y_true, y_score, *, pos_label=None, return_threshold=False):
     {**_TRIALS, **_COSTS, "return_threshold": ["boolean"]},
     prefer_skip_nested_validation=True,
 )
+@Substitution(costs=_COSTS_DOC, raises=_RAISES_DOC)
 def min_dcf(
     y_true,
     y_score,
@@ -261,12 +276,7 @@ def min_dcf(
         Finite scores, higher for "same device".
     pos_label : int, float, bool or str, default=None
         Label of target trials; see :func:`eer`.
-    p_target : float, default=0.01
-        Prior probability of a target trial, in (0, 1).
-    c_miss, c_fa : float, default=1.0
-        Costs of a miss and of a false alarm, positive.
-    normalize : bool, default=True
-        Divide by ``min(c_miss * p_target, c_fa * (1 - p_target))``.
+    {costs}
     return_threshold : bool, default=False
         Also return the threshold reaching the minimum (``inf`` when
         rejecting every trial is best).
@@ -278,11 +288,7 @@ def min_dcf(
     threshold : float
         Only with ``return_threshold=True``.
 
-    Raises
-    ------
-    ScoreValueError
-        For trials of one class, NaN or infinite scores, or arguments of
-        different lengths.
+    {raises}
 
     See Also
     --------
@@ -317,6 +323,7 @@ def min_dcf(
     },
     prefer_skip_nested_validation=True,
 )
+@Substitution(costs=_COSTS_DOC)
 def act_dcf(
     y_true, llr, *, pos_label=None, p_target=0.01, c_miss=1.0, c_fa=1.0, normalize=True
 ):
@@ -338,12 +345,7 @@ def act_dcf(
         devices".
     pos_label : int, float, bool or str, default=None
         Label of target trials; see :func:`eer`.
-    p_target : float, default=0.01
-        Prior probability of a target trial, in (0, 1).
-    c_miss, c_fa : float, default=1.0
-        Costs of a miss and of a false alarm, positive.
-    normalize : bool, default=True
-        Divide by ``min(c_miss * p_target, c_fa * (1 - p_target))``.
+    {costs}
 
     Returns
     -------

@@ -7,6 +7,7 @@ exactly the ones listed in ``__init__`` and scikit-learn's cloning, grid search
 and checks see an ordinary estimator.
 """
 
+import inspect
 import warnings
 from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.utils.data import Subset
 
+from ..utils._docstring import Substitution
 from ._log import PlainPrintLog
 
 _COMMON_PARAMETERS_DOC = """\
@@ -186,12 +188,22 @@ def _resolve_device(device):
     return device
 
 
+_clips_doc = Substitution(
+    clips="""
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Features, one clip per row.
+    """
+)
+
+
 class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     """Parameters, fitting and prediction shared by the neural classifiers.
 
     Subclasses list their architecture parameters and the common ones in
-    ``__init__``, build their module in ``_build_module`` and check the input
-    layout in ``_check_layout``.
+    ``__init__``, build their module in ``_build_module`` (from
+    :meth:`_architecture`) and check the input layout in ``_check_layout``.
     """
 
     _default_max_epochs = 200
@@ -218,6 +230,19 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _build_module(self, n_features, n_classes):
         """Return the ``nn.Module`` for this input width and number of classes."""
+
+    def _architecture(self, module_class):
+        """Keyword arguments of ``module_class`` taken from this estimator.
+
+        Each keyword-only argument of the module is the parameter of the same
+        name; sequences (layer sizes) are passed as tuples.
+        """
+        names = [
+            parameter.name
+            for parameter in inspect.signature(module_class).parameters.values()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+        ]
+        return {name: _as_tuple(getattr(self, name)) for name in names}
 
     def _check_layout(self, n_features):
         """Raise a ValueError when ``n_features`` does not fit the architecture."""
@@ -450,13 +475,11 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_epochs_ = len(net.history)
         return self
 
+    @_clips_doc
     def predict_proba(self, X):
         """Probability of each device for each clip.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features, one clip per row.
+        {clips}
 
         Returns
         -------
@@ -469,13 +492,11 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             proba = self.net_.predict_proba(self._to_tensor(X))
         return proba.astype(np.float64, copy=False)
 
+    @_clips_doc
     def predict(self, X):
         """Most probable device for each clip.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features, one clip per row.
+        {clips}
 
         Returns
         -------
@@ -488,6 +509,10 @@ class _BaseNeuralClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
 
 def _no_output(*args, **kwargs):
     return None
+
+
+def _as_tuple(value):
+    return tuple(value) if isinstance(value, list | tuple | np.ndarray) else value
 
 
 def _check_sizes(sizes, name, *, allow_empty=True):

@@ -131,14 +131,4 @@ class CNNClassifier(_BaseNeuralClassifier):
         _check_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
 
     def _build_module(self, n_features, n_classes):
-        return CNNModule(
-            n_features,
-            n_classes,
-            channels=tuple(self.channels),
-            kernel_size=self.kernel_size,
-            pool_size=self.pool_size,
-            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-            activation=self.activation,
-            dropout=self.dropout,
-            batch_norm=self.batch_norm,
-        )
+        return CNNModule(n_features, n_classes, **self._architecture(CNNModule))

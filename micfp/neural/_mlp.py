@@ -159,13 +159,4 @@ class MLPClassifier(_BaseNeuralClassifier):
             )
 
     def _build_module(self, n_features, n_classes):
-        return MLPModule(
-            n_features,
-            n_classes,
-            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-            activation=self.activation,
-            dropout=self.dropout,
-            batch_norm=self.batch_norm,
-            n_parts=self.n_parts,
-            part_depth=self.part_depth,
-        )
+        return MLPModule(n_features, n_classes, **self._architecture(MLPModule))

@@ -3,7 +3,9 @@
 Every module takes a 2-D batch ``(n_clips, n_features)``, the layout scikit-learn
 passes around, and recovers any structure (frames, supervector image) from sizes
 given at construction. Modules return logits; the skorch wrapper applies the
-softmax at prediction time.
+softmax at prediction time. The keyword-only arguments of a module are the
+architecture parameters of its estimator, under the same names; their
+defaults live in the estimator alone.
 """
 
 import numpy as np
@@ -43,6 +45,15 @@ def _dense_stack(n_in, sizes, *, activation, dropout, batch_norm):
     return nn.Sequential(*layers), n_in
 
 
+def _dense_head(n_in, n_classes, sizes, **stack):
+    """Fully connected layers (see :func:`_dense_stack`), then the output layer.
+
+    Returns the stack and the linear layer that gives the ``n_classes`` logits.
+    """
+    body, width = _dense_stack(n_in, sizes, **stack)
+    return body, nn.Linear(width, n_classes)
+
+
 class MLPModule(nn.Module):
     """Multilayer perceptron, with the optional split input of "model averaging".
 
@@ -56,12 +67,13 @@ class MLPModule(nn.Module):
         self,
         n_features,
         n_classes,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        dropout=0.0,
-        batch_norm=False,
-        n_parts=1,
-        part_depth=1,
+        *,
+        hidden_layer_sizes,
+        activation,
+        dropout,
+        batch_norm,
+        n_parts,
+        part_depth,
     ):
         super().__init__()
         stack = dict(activation=activation, dropout=dropout, batch_norm=batch_norm)
@@ -79,8 +91,7 @@ class MLPModule(nn.Module):
             )
             n_in = hidden[part_depth - 1]
             hidden = hidden[part_depth:]
-        self.body, n_out = _dense_stack(n_in, hidden, **stack)
-        self.head = nn.Linear(n_out, n_classes)
+        self.body, self.head = _dense_head(n_in, n_classes, hidden, **stack)
 
     def forward(self, X):
         if self.parts is not None:
@@ -109,13 +120,14 @@ class CNNModule(nn.Module):
         self,
         n_features,
         n_classes,
-        channels=(16, 32, 64),
-        kernel_size=9,
-        pool_size=4,
-        hidden_layer_sizes=(128,),
-        activation="relu",
-        dropout=0.0,
-        batch_norm=True,
+        *,
+        channels,
+        kernel_size,
+        pool_size,
+        hidden_layer_sizes,
+        activation,
+        dropout,
+        batch_norm,
     ):
         super().__init__()
         blocks = []
@@ -133,14 +145,10 @@ class CNNModule(nn.Module):
                 length //= pool
             n_in = n_out
         self.features = nn.Sequential(*blocks)
-        self.body, width = _dense_stack(
-            n_in * length,
-            hidden_layer_sizes,
-            activation=activation,
-            dropout=dropout,
-            batch_norm=batch_norm,
+        stack = dict(activation=activation, dropout=dropout, batch_norm=batch_norm)
+        self.body, self.head = _dense_head(
+            n_in * length, n_classes, hidden_layer_sizes, **stack
         )
-        self.head = nn.Linear(width, n_classes)
 
     def forward(self, X):
         maps = self.features(X.unsqueeze(1))
@@ -184,27 +192,24 @@ class RNNModule(nn.Module):
         self,
         n_features,
         n_classes,
+        *,
         frame_width,
-        recurrent_sizes=(39, 78),
-        bidirectional=False,
-        hidden_layer_sizes=(128,),
-        activation="relu",
-        dropout=0.0,
-        batch_norm=False,
+        recurrent_sizes,
+        bidirectional,
+        hidden_layer_sizes,
+        activation,
+        dropout,
+        batch_norm,
     ):
         super().__init__()
         self.frame_width = frame_width
         self.recurrent = _LSTMStack(
             frame_width, recurrent_sizes, bidirectional=bidirectional, dropout=dropout
         )
-        self.body, width = _dense_stack(
-            self.recurrent.n_out,
-            hidden_layer_sizes,
-            activation=activation,
-            dropout=dropout,
-            batch_norm=batch_norm,
+        stack = dict(activation=activation, dropout=dropout, batch_norm=batch_norm)
+        self.body, self.head = _dense_head(
+            self.recurrent.n_out, n_classes, hidden_layer_sizes, **stack
         )
-        self.head = nn.Linear(width, n_classes)
 
     def forward(self, X):
         frames = X.reshape(X.shape[0], -1, self.frame_width)
@@ -307,19 +312,20 @@ class PSTNNModule(nn.Module):
         self,
         n_features,
         n_classes,
+        *,
         supervector_size,
         frame_width,
-        spatial="dnn",
-        spatial_hidden_sizes=(1024, 1024),
-        spatial_channels=None,
-        embedding_size=1024,
-        recurrent_sizes=(39, 78),
-        bidirectional=True,
-        fusion="attention",
-        backend_hidden_sizes=(512, 256),
-        activation="relu",
-        dropout=0.0,
-        batch_norm=True,
+        spatial,
+        spatial_hidden_sizes,
+        spatial_channels,
+        embedding_size,
+        recurrent_sizes,
+        bidirectional,
+        fusion,
+        backend_hidden_sizes,
+        activation,
+        dropout,
+        batch_norm,
     ):
         super().__init__()
         self.supervector_size = supervector_size
@@ -348,8 +354,9 @@ class PSTNNModule(nn.Module):
         self.temporal_head = nn.Linear(embedding_size, n_classes)
         self.fusion = _AttentionFusion() if fusion == "attention" else None
         fused_width = embedding_size if fusion == "attention" else 2 * embedding_size
-        self.backend, width = _dense_stack(fused_width, backend_hidden_sizes, **stack)
-        self.head = nn.Linear(width, n_classes)
+        self.backend, self.head = _dense_head(
+            fused_width, n_classes, backend_hidden_sizes, **stack
+        )
 
     def forward(self, X):
         supervector = X[:, : self.supervector_size]
@@ -373,7 +380,7 @@ class DeepShallowLoss(nn.Module):
     Each term is the cross-entropy of one of :class:`PSTNNModule`'s three heads.
     """
 
-    def __init__(self, temporal_weight=0.25, spatial_weight=0.5):
+    def __init__(self, temporal_weight, spatial_weight):
         super().__init__()
         self.temporal_weight = temporal_weight
         self.spatial_weight = spatial_weight

@@ -275,22 +275,4 @@ FeatureUnion` of :class:`micfp.mixture.GaussianSupervector` and
         }
 
     def _build_module(self, n_features, n_classes):
-        return PSTNNModule(
-            n_features,
-            n_classes,
-            self.supervector_size,
-            self.frame_width,
-            spatial=self.spatial,
-            spatial_hidden_sizes=tuple(self.spatial_hidden_sizes),
-            spatial_channels=(
-                None if self.spatial_channels is None else tuple(self.spatial_channels)
-            ),
-            embedding_size=self.embedding_size,
-            recurrent_sizes=tuple(self.recurrent_sizes),
-            bidirectional=self.bidirectional,
-            fusion=self.fusion,
-            backend_hidden_sizes=tuple(self.backend_hidden_sizes),
-            activation=self.activation,
-            dropout=self.dropout,
-            batch_norm=self.batch_norm,
-        )
+        return PSTNNModule(n_features, n_classes, **self._architecture(PSTNNModule))

@@ -154,14 +154,4 @@ class RNNClassifier(_BaseNeuralClassifier):
         _check_frames(n_features, self.frame_width)
 
     def _build_module(self, n_features, n_classes):
-        return RNNModule(
-            n_features,
-            n_classes,
-            self.frame_width,
-            recurrent_sizes=tuple(self.recurrent_sizes),
-            bidirectional=self.bidirectional,
-            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-            activation=self.activation,
-            dropout=self.dropout,
-            batch_norm=self.batch_norm,
-        )
+        return RNNModule(n_features, n_classes, **self._architecture(RNNModule))

@@ -19,6 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import ScoreValueError
+from ..utils._docstring import Substitution
 from ..verification import PLDAScorer
 
 
@@ -33,25 +34,37 @@ def _embedding(estimator, X):
     return np.asarray(X, dtype=np.float64)
 
 
-def _fit_knownness(method, scorer, estimator, X, y):
-    """Fitted state of a known-ness method, as attributes (name ends in _)."""
-    if method == "msp":
-        return {}
-    embedding = _embedding(estimator, X)
-    if method == "prototype":
-        center = embedding.mean(axis=0)
-        scale = embedding.std(axis=0)
-        scale[scale == 0] = 1.0
-        z = (embedding - center) / scale
-        labels, inverse = np.unique(y, return_inverse=True)
-        prototypes = np.zeros((len(labels), z.shape[1]))
-        np.add.at(prototypes, inverse, z)
-        prototypes /= np.bincount(inverse)[:, None]
-        return {
-            "embedding_mean_": center,
-            "embedding_scale_": scale,
-            "prototypes_": prototypes,
-        }
+def _fit_prototypes(embedding, y, scorer):
+    """Return the class means of the embedding standardised on the rows."""
+    center = embedding.mean(axis=0)
+    scale = embedding.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (embedding - center) / scale
+    labels, inverse = np.unique(y, return_inverse=True)
+    prototypes = np.zeros((len(labels), z.shape[1]))
+    np.add.at(prototypes, inverse, z)
+    prototypes /= np.bincount(inverse)[:, None]
+    return {
+        "embedding_mean_": center,
+        "embedding_scale_": scale,
+        "prototypes_": prototypes,
+    }
+
+
+def _prototype_knownness(embedding, state):
+    """Return minus the distance of each row to the nearest prototype."""
+    z = (embedding - state["embedding_mean_"]) / state["embedding_scale_"]
+    prototypes = state["prototypes_"]
+    squared = (
+        np.square(z).sum(axis=1)[:, None]
+        - 2.0 * z @ prototypes.T
+        + np.square(prototypes).sum(axis=1)[None, :]
+    )
+    return -np.sqrt(np.maximum(squared.min(axis=1), 0.0))
+
+
+def _fit_backend(embedding, y, scorer):
+    """Fit the back-end on the training rows, which also enrol the devices."""
     return {
         "scorer_": clone(scorer).fit(embedding, y),
         "enrolment_": embedding,
@@ -59,24 +72,46 @@ def _fit_knownness(method, scorer, estimator, X, y):
     }
 
 
-def _knownness(method, estimator, state, X):
-    """Known-ness of the rows of ``X``, higher for known devices."""
-    if method == "msp":
-        return estimator.predict_proba(X).max(axis=1)
-    embedding = _embedding(estimator, X)
-    if method == "prototype":
-        z = (embedding - state["embedding_mean_"]) / state["embedding_scale_"]
-        prototypes = state["prototypes_"]
-        squared = (
-            np.square(z).sum(axis=1)[:, None]
-            - 2.0 * z @ prototypes.T
-            + np.square(prototypes).sum(axis=1)[None, :]
-        )
-        return -np.sqrt(np.maximum(squared.min(axis=1), 0.0))
+def _backend_knownness(embedding, state):
+    """Return the highest same-device score of each row against the devices."""
     scores = state["scorer_"].score_matrix(
         state["enrolment_"], embedding, enrol_groups=state["enrolment_labels_"]
     )
     return scores.max(axis=0)
+
+
+# Known-ness methods that work on the embedding: how each fits its state (a
+# dict of fitted attributes) and how it scores rows with that state.
+_EMBEDDING_METHODS = {
+    "prototype": (_fit_prototypes, _prototype_knownness),
+    "backend": (_fit_backend, _backend_knownness),
+}
+
+
+def _fit_knownness(method, scorer, estimator, X, y):
+    """Fitted state of a known-ness method, as attributes (name ends in _)."""
+    if method == "msp":
+        return {}
+    fit, _ = _EMBEDDING_METHODS[method]
+    return fit(_embedding(estimator, X), y, scorer)
+
+
+def _knownness(method, estimator, state, X):
+    """Known-ness of the rows of ``X``, higher for known devices."""
+    if method == "msp":
+        return estimator.predict_proba(X).max(axis=1)
+    _, score = _EMBEDDING_METHODS[method]
+    return score(_embedding(estimator, X), state)
+
+
+_rows_doc = Substitution(
+    rows="""
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Rows to score or classify.
+    """
+)
 
 
 class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -313,13 +348,11 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         )
         return {name: getattr(self, name) for name in names if hasattr(self, name)}
 
+    @_rows_doc
     def score_samples(self, X):
         """Known-ness of each row, higher meaning "a known device".
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to score.
+        {rows}
 
         Returns
         -------
@@ -331,15 +364,13 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return _knownness(self.method, self.estimator_, self._state(), X)
 
     @available_if(_rejection_on)
+    @_rows_doc
     def decision_function(self, X):
         """Known-ness minus the threshold: positive for rows accepted as known.
 
         Available only with rejection on (``threshold`` not None).
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to score.
+        {rows}
 
         Returns
         -------
@@ -348,13 +379,11 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         return self.score_samples(X) - self.threshold_
 
+    @_rows_doc
     def predict(self, X):
         """Predict the device of each row, or ``unknown_label`` if rejected.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to classify.
+        {rows}
 
         Returns
         -------
@@ -379,13 +408,11 @@ class OpenSetClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return y_pred
 
     @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
+    @_rows_doc
     def predict_proba(self, X):
         """Closed-set class probabilities of the wrapped classifier.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to classify.
+        {rows}
 
         Returns
         -------

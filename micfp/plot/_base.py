@@ -4,7 +4,44 @@ from abc import ABCMeta, abstractmethod
 
 import numpy as np
 
+from ..utils._docstring import Substitution
+
 _INSTALL_HINT = 'pip install "micfp[plot]"'
+
+# Docstring sections of every display: the ``ax`` argument of ``plot`` and of
+# the class methods that draw and what they return, the whole of a ``plot``
+# that takes only ``ax``, and the attributes ``plot`` sets.
+_AX_DOC = """
+ax : matplotlib Axes, default=None
+    Axes to draw on. A new figure is created when None.
+"""
+_AXES_DOC = """
+ax_ : matplotlib Axes
+    Axes holding the display.
+figure_ : matplotlib Figure
+    Figure holding ``ax_``.
+"""
+_PLOT_DOC = f"""
+Parameters
+----------
+{_AX_DOC.strip()}
+
+Returns
+-------
+self : object
+    The display, with ``ax_``, ``figure_`` and the artists listed under
+    Attributes set.
+"""
+_DRAWN_DOC = """
+Returns
+-------
+display : object
+    A display of the class the method is called on, drawn.
+"""
+_ax_parameter = Substitution(ax=_AX_DOC)
+_draw_doc = Substitution(ax=_AX_DOC, drawn=_DRAWN_DOC)
+_plot_doc = Substitution(plot=_PLOT_DOC)
+_axes_attributes = Substitution(axes=_AXES_DOC)
 
 
 def _import_pyplot():
@@ -96,18 +133,11 @@ class BaseDisplay(metaclass=ABCMeta):
     """
 
     @abstractmethod
+    @_plot_doc
     def plot(self, *, ax=None):
         """Draw the display.
 
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
-
-        Returns
-        -------
-        self : BaseDisplay
-            The display, with ``ax_`` and ``figure_`` set.
+        {plot}
         """
 
     def _prepare_axes(self, ax):

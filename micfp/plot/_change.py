@@ -3,7 +3,13 @@
 import numpy as np
 import scipy.signal
 
-from ._base import BaseDisplay, _check_1d, _check_same_length
+from ._base import (
+    BaseDisplay,
+    _check_1d,
+    _check_same_length,
+    _draw_doc,
+    _plot_doc,
+)
 
 # Columns of the spectrogram drawn, at most: one an analysis hop of a
 # long recording would be far more than a figure shows.
@@ -105,6 +111,7 @@ class ChangeCurveDisplay(BaseDisplay):
         self.spectrogram = spectrogram
 
     @classmethod
+    @_draw_doc
     def from_estimator(
         cls, detector, recording, *, true_boundary_times=None, n_fft=1024, ax=None
     ):
@@ -120,13 +127,9 @@ class ChangeCurveDisplay(BaseDisplay):
             True boundaries in seconds, drawn when given.
         n_fft : int, default=1024
             Samples per frame of the spectrogram.
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
+        {ax}
 
-        Returns
-        -------
-        display : ChangeCurveDisplay
-            The display, drawn.
+        {drawn}
 
         Examples
         --------
@@ -159,6 +162,7 @@ class ChangeCurveDisplay(BaseDisplay):
         ).plot(ax=ax)
 
     @classmethod
+    @_draw_doc
     def from_predictions(
         cls,
         times,
@@ -190,13 +194,9 @@ class ChangeCurveDisplay(BaseDisplay):
             Sample rate of ``recording`` in Hz; needed with it.
         n_fft : int, default=1024
             Samples per frame of the spectrogram.
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
+        {ax}
 
-        Returns
-        -------
-        display : ChangeCurveDisplay
-            The display, drawn.
+        {drawn}
 
         Examples
         --------
@@ -225,18 +225,11 @@ class ChangeCurveDisplay(BaseDisplay):
             spectrogram=spectrogram,
         ).plot(ax=ax)
 
+    @_plot_doc
     def plot(self, *, ax=None):
         """Draw the spectrogram, the curve and the boundaries.
 
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
-
-        Returns
-        -------
-        self : ChangeCurveDisplay
-            The display, with its attributes set.
+        {plot}
         """
         times = np.asarray(self.times, dtype=np.float64)
         curve = np.asarray(self.curve, dtype=np.float64)

@@ -5,12 +5,21 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._base import BaseDisplay, _check_1d, _check_same_length
+from ._base import (
+    BaseDisplay,
+    _ax_parameter,
+    _axes_attributes,
+    _check_1d,
+    _check_same_length,
+    _draw_doc,
+    _plot_doc,
+)
 
 _XLABELS = {"test": "Test duration (s)", "train": "Training duration (s)"}
 _ACCURACIES = ("recording", "clip")
 
 
+@_axes_attributes
 class AccuracyVsDurationDisplay(BaseDisplay):
     """Identification accuracy against the duration of audio used.
 
@@ -42,10 +51,7 @@ class AccuracyVsDurationDisplay(BaseDisplay):
         The accuracy curve.
     band_ : matplotlib PolyCollection or None
         The band of one standard deviation, None without ``accuracy_std``.
-    ax_ : matplotlib Axes
-        Axes holding the curve.
-    figure_ : matplotlib Figure
-        Figure holding ``ax_``.
+    {axes}
 
     See Also
     --------
@@ -96,18 +102,11 @@ class AccuracyVsDurationDisplay(BaseDisplay):
                 raise ValueError("accuracy_std must be non-negative.")
         return durations, accuracy, std
 
+    @_plot_doc
     def plot(self, *, ax=None):
         """Draw the curve, and its band when ``accuracy_std`` is given.
 
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
-
-        Returns
-        -------
-        self : AccuracyVsDurationDisplay
-            The display, with ``line_``, ``band_``, ``ax_`` and ``figure_``.
+        {plot}
         """
         durations, accuracy, std = self._checked()
         ax = self._prepare_axes(ax)
@@ -133,6 +132,7 @@ class AccuracyVsDurationDisplay(BaseDisplay):
         return self
 
     @classmethod
+    @_ax_parameter
     def from_results(cls, results, *, accuracy="recording", label=None, ax=None):
         """Draw the result of :func:`~micfp.model_selection.accuracy_vs_duration`.
 
@@ -147,8 +147,7 @@ class AccuracyVsDurationDisplay(BaseDisplay):
             of single clips.
         label : str, default=None
             Legend entry of the line. A legend is drawn when given.
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
+        {ax}
 
         Returns
         -------
@@ -200,6 +199,7 @@ class AccuracyVsDurationDisplay(BaseDisplay):
         return display.plot(ax=ax)
 
     @classmethod
+    @_draw_doc
     def from_estimator(
         cls,
         estimator,
@@ -226,17 +226,13 @@ class AccuracyVsDurationDisplay(BaseDisplay):
             Which accuracy to draw.
         label : str, default=None
             Legend entry of the line. A legend is drawn when given.
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
+        {ax}
         **kwargs
             Further arguments of ``accuracy_vs_duration``: ``vary``,
             ``clip_length``, ``n_clips``, ``voting``, ``n_repeats``,
             ``random_state``, ``n_jobs``.
 
-        Returns
-        -------
-        display : AccuracyVsDurationDisplay
-            The display, drawn.
+        {drawn}
 
         Examples
         --------
@@ -308,6 +304,7 @@ def _series(rows, key):
     return np.asarray(epochs), np.asarray(values)
 
 
+@_axes_attributes
 class TrainingCurveDisplay(BaseDisplay):
     """Per-epoch values of a neural estimator's training history.
 
@@ -323,10 +320,7 @@ class TrainingCurveDisplay(BaseDisplay):
     ----------
     lines_ : dict of str to matplotlib Line2D
         One line per key, in the order of ``curves``.
-    ax_ : matplotlib Axes
-        Axes holding the lines.
-    figure_ : matplotlib Figure
-        Figure holding ``ax_``.
+    {axes}
 
     See Also
     --------
@@ -350,18 +344,11 @@ class TrainingCurveDisplay(BaseDisplay):
     def __init__(self, curves):
         self.curves = curves
 
+    @_plot_doc
     def plot(self, *, ax=None):
         """Draw one labelled line per curve, with a legend.
 
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
-
-        Returns
-        -------
-        self : TrainingCurveDisplay
-            The display, with ``lines_``, ``ax_`` and ``figure_``.
+        {plot}
         """
         if not isinstance(self.curves, Mapping) or not self.curves:
             raise ValueError(
@@ -387,6 +374,7 @@ class TrainingCurveDisplay(BaseDisplay):
         return self
 
     @classmethod
+    @_draw_doc
     def from_history(cls, history, *, keys=("train_loss", "valid_loss"), ax=None):
         """Draw entries of a training history.
 
@@ -400,13 +388,9 @@ class TrainingCurveDisplay(BaseDisplay):
             Entries to draw, one line each. Keys missing from every epoch are
             skipped with a :class:`UserWarning`; epochs that lack a key or
             hold None for it are left out of that line.
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
+        {ax}
 
-        Returns
-        -------
-        display : TrainingCurveDisplay
-            The display, drawn.
+        {drawn}
 
         Raises
         ------
@@ -442,6 +426,7 @@ class TrainingCurveDisplay(BaseDisplay):
         return cls(curves).plot(ax=ax)
 
     @classmethod
+    @_draw_doc
     def from_estimator(cls, estimator, *, keys=("train_loss", "valid_loss"), ax=None):
         """Draw the training history of a fitted neural estimator.
 
@@ -452,13 +437,9 @@ class TrainingCurveDisplay(BaseDisplay):
             a Pipeline that ends with one.
         keys : str or sequence of str, default=("train_loss", "valid_loss")
             Entries to draw; see :meth:`from_history`.
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
+        {ax}
 
-        Returns
-        -------
-        display : TrainingCurveDisplay
-            The display, drawn.
+        {drawn}
 
         Examples
         --------

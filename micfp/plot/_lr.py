@@ -8,7 +8,8 @@ log10 LRs.
 import numpy as np
 
 from ..utils import check_binary_scores, pav_llr
-from ._base import BaseDisplay
+from ..utils._docstring import Substitution
+from ._base import _AXES_DOC, BaseDisplay, _ax_parameter, _draw_doc, _plot_doc
 
 
 def _check_llr(y_true, llr, base):
@@ -25,6 +26,24 @@ def _finite_range(llr, margin=0.5):
     return finite.min() - margin, finite.max() + margin
 
 
+# The parameters of every display of this module, in the constructor's order.
+_lr_display_doc = Substitution(
+    axes=_AXES_DOC,
+    parameters="""
+    Parameters
+    ----------
+    llr : array-like of shape (n_trials,)
+        Log likelihood ratios in base ``base``.
+    y_true : array-like of shape (n_trials,)
+        1 where H1 (same source) is true, 0 where H2 is.
+    base : float, default=10
+        Base of the logarithm of ``llr``; the display works in log10 LRs.
+    name : str, default=None
+        Name of the system, used in the legend.
+    """,
+)
+
+
 class _LRDisplay(BaseDisplay):
     """Shared constructor and ``from_predictions`` / ``from_estimator``."""
 
@@ -39,6 +58,7 @@ class _LRDisplay(BaseDisplay):
         return y_true, llr, self._prepare_axes(ax)
 
     @classmethod
+    @_draw_doc
     def from_predictions(cls, y_true, llr, *, base=10, name=None, ax=None, **kwargs):
         """Draw the display from labels and log likelihood ratios.
 
@@ -52,19 +72,16 @@ class _LRDisplay(BaseDisplay):
             Base of the logarithm of ``llr``; the plot shows log10 LRs.
         name : str, default=None
             Name of the system, used in the legend.
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
+        {ax}
         **kwargs : dict
             Passed to :meth:`plot`.
 
-        Returns
-        -------
-        display : the display class
-            The display, drawn.
+        {drawn}
         """
         return cls(llr, y_true, base=base, name=name).plot(ax=ax, **kwargs)
 
     @classmethod
+    @_draw_doc
     def from_estimator(cls, estimator, X, y, *, name=None, ax=None, **kwargs):
         """Draw the display from a fitted calibrator and test trials.
 
@@ -79,15 +96,11 @@ class _LRDisplay(BaseDisplay):
             1 where H1 (same source) is true, 0 where H2 is.
         name : str, default=None
             Name of the system; the estimator's class name when None.
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
+        {ax}
         **kwargs : dict
             Passed to :meth:`plot`.
 
-        Returns
-        -------
-        display : the display class
-            The display, drawn.
+        {drawn}
         """
         llr = np.asarray(estimator.transform(X))
         llr = llr[:, 0] if llr.ndim == 2 else llr
@@ -95,6 +108,7 @@ class _LRDisplay(BaseDisplay):
         return cls.from_predictions(y, llr, name=name, ax=ax, **kwargs)
 
 
+@_lr_display_doc
 class TippettDisplay(_LRDisplay):
     """Tippett plot: the share of trials whose log10 LR exceeds each value.
 
@@ -103,25 +117,13 @@ class TippettDisplay(_LRDisplay):
     H1 curve starts below 1 at 0 and the H2 curve is above 0 at 0, the
     difference is the rate of misleading evidence.
 
-    Parameters
-    ----------
-    llr : array-like of shape (n_trials,)
-        Log likelihood ratios in base ``base``.
-    y_true : array-like of shape (n_trials,)
-        1 where H1 (same source) is true, 0 where H2 is.
-    base : float, default=10
-        Base of the logarithm of ``llr``; the plot shows log10 LRs.
-    name : str, default=None
-        Name of the system, used in the legend.
+    {parameters}
 
     Attributes
     ----------
     lines_ : dict of str to matplotlib Line2D
         The curves, keyed ``"H1"`` and ``"H2"``.
-    ax_ : matplotlib Axes
-        Axes holding the plot.
-    figure_ : matplotlib Figure
-        Figure holding ``ax_``.
+    {axes}
 
     See Also
     --------
@@ -138,18 +140,11 @@ class TippettDisplay(_LRDisplay):
     >>> plt.close(display.figure_)
     """
 
+    @_plot_doc
     def plot(self, *, ax=None):
         """Draw the curves.
 
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
-
-        Returns
-        -------
-        self : TippettDisplay
-            The display, with ``lines_``, ``ax_`` and ``figure_`` set.
+        {plot}
         """
         y_true, llr, ax = self._prepare(ax)
         low, high = _finite_range(llr)
@@ -186,6 +181,7 @@ def _empirical_cross_entropy(y_true, llr, prior_log_odds):
     return (prior * h1 + (1 - prior) * h2) / np.log(2)
 
 
+@_lr_display_doc
 class ECEDisplay(_LRDisplay):
     """Empirical cross-entropy (ECE) against the prior odds.
 
@@ -195,16 +191,7 @@ class ECEDisplay(_LRDisplay):
     the system's curve equals Cllr and the PAV curve Cllr_min; the gap between
     them is the calibration loss at every prior.
 
-    Parameters
-    ----------
-    llr : array-like of shape (n_trials,)
-        Log likelihood ratios in base ``base``.
-    y_true : array-like of shape (n_trials,)
-        1 where H1 (same source) is true, 0 where H2 is.
-    base : float, default=10
-        Base of the logarithm of ``llr``.
-    name : str, default=None
-        Name of the system, used in the legend.
+    {parameters}
 
     Attributes
     ----------
@@ -214,10 +201,7 @@ class ECEDisplay(_LRDisplay):
         ECE in bits, keyed ``"system"``, ``"pav"`` and ``"neutral"``.
     lines_ : dict of str to matplotlib Line2D
         The curves, with the keys of ``ece_``.
-    ax_ : matplotlib Axes
-        Axes holding the plot.
-    figure_ : matplotlib Figure
-        Figure holding ``ax_``.
+    {axes}
 
     References
     ----------
@@ -238,13 +222,13 @@ class ECEDisplay(_LRDisplay):
     >>> plt.close(display.figure_)
     """
 
+    @_ax_parameter
     def plot(self, *, ax=None, prior_range=(-3.0, 3.0), n_points=301):
         """Draw the curves.
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
+        {ax}
         prior_range : (float, float), default=(-3.0, 3.0)
             Range of log10 prior odds of H1.
         n_points : int, default=301
@@ -288,6 +272,7 @@ class ECEDisplay(_LRDisplay):
         return self
 
 
+@_lr_display_doc
 class PAVDisplay(_LRDisplay):
     """The PAV transform: log10 LRs after PAV against log10 LRs as they are.
 
@@ -296,16 +281,7 @@ class PAVDisplay(_LRDisplay):
     proposition. devPAV is the mean distance between curve and diagonal.
     Infinite PAV values are drawn at the edge of the axes.
 
-    Parameters
-    ----------
-    llr : array-like of shape (n_trials,)
-        Log likelihood ratios in base ``base``.
-    y_true : array-like of shape (n_trials,)
-        1 where H1 (same source) is true, 0 where H2 is.
-    base : float, default=10
-        Base of the logarithm of ``llr``; the plot shows log10 LRs.
-    name : str, default=None
-        Name of the system, used in the legend.
+    {parameters}
 
     Attributes
     ----------
@@ -313,10 +289,7 @@ class PAVDisplay(_LRDisplay):
         Log10 LRs after PAV, in the order of ``llr``.
     line_ : matplotlib Line2D
         The PAV curve.
-    ax_ : matplotlib Axes
-        Axes holding the plot.
-    figure_ : matplotlib Figure
-        Figure holding ``ax_``.
+    {axes}
 
     See Also
     --------
@@ -333,18 +306,11 @@ class PAVDisplay(_LRDisplay):
     >>> plt.close(display.figure_)
     """
 
+    @_plot_doc
     def plot(self, *, ax=None):
         """Draw the curve and the diagonal.
 
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
-
-        Returns
-        -------
-        self : PAVDisplay
-            The display, with ``pav_llr_``, ``line_``, ``ax_``, ``figure_`` set.
+        {plot}
         """
         y_true, llr, ax = self._prepare(ax)
         self.pav_llr_ = pav_llr(llr, y_true)

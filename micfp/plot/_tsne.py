@@ -7,7 +7,14 @@ from sklearn.manifold import TSNE
 from sklearn.utils.validation import check_array
 
 from ..exceptions import DegradedResultWarning
-from ._base import BaseDisplay, _check_1d, _check_same_length, _import_pyplot
+from ._base import (
+    BaseDisplay,
+    _ax_parameter,
+    _axes_attributes,
+    _check_1d,
+    _check_same_length,
+    _import_pyplot,
+)
 
 # Arguments of TSNE that the display sets itself, with the argument to use instead.
 _RESERVED_TSNE_KW = {
@@ -67,6 +74,7 @@ def _check_scatter_kw(scatter_kw):
     return scatter_kw
 
 
+@_axes_attributes
 class TSNEDisplay(BaseDisplay):
     """A t-SNE map of samples, one colour per class.
 
@@ -98,10 +106,7 @@ class TSNEDisplay(BaseDisplay):
     perplexity_ : float or None
         The perplexity t-SNE ran with (after capping), or None when the
         embedding was given.
-    ax_ : matplotlib Axes
-        Axes holding the map.
-    figure_ : matplotlib Figure
-        Figure holding ``ax_``.
+    {axes}
 
     See Also
     --------
@@ -125,13 +130,13 @@ class TSNEDisplay(BaseDisplay):
         self.embedding = embedding
         self.labels = labels
 
+    @_ax_parameter
     def plot(self, *, ax=None, cmap=None, legend=True, scatter_kw=None):
         """Draw the map.
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
+        {ax}
         cmap : str or matplotlib Colormap, default=None
             Colours of the classes. By default ``"tab10"`` up to 10 classes,
             ``"tab20"`` up to 20 and ``"turbo"`` beyond.
@@ -191,6 +196,7 @@ class TSNEDisplay(BaseDisplay):
         return self
 
     @classmethod
+    @_ax_parameter
     def from_features(
         cls,
         X,
@@ -220,8 +226,7 @@ class TSNEDisplay(BaseDisplay):
             with a :class:`~micfp.exceptions.DegradedResultWarning`.
         random_state : int, RandomState instance or None, default=None
             Seed of t-SNE's optimization; an int gives the same map each run.
-        ax : matplotlib Axes, default=None
-            Axes to draw on. A new figure is created when None.
+        {ax}
         cmap : str or matplotlib Colormap, default=None
             Colours of the classes; see :meth:`plot`.
         legend : bool, default=True

@@ -9,6 +9,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..utils._docstring import Substitution
 from ._aggregate import clip_votes, vote_by_group
 from ._segments import cut_segments
 
@@ -24,6 +25,16 @@ def _estimator_has(attr):
 
 def _soft_voting_possible(self):
     return self.voting == "soft" and _estimator_has("predict_proba")(self)
+
+
+_rows_doc = Substitution(
+    rows="""
+    Parameters
+    ----------
+    X : array-like of shape (n_rows, `n_features_in_`)
+        Rows as wide as the training rows.
+    """
+)
 
 
 class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
@@ -199,13 +210,11 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
         return group_proba[np.searchsorted(ids, row_groups)]
 
     @available_if(_soft_voting_possible)
+    @_rows_doc
     def predict_proba(self, X, groups=None):
         """Class probabilities of each row, from its segments or its group's.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_rows, `n_features_in_`)
-            Rows as wide as the training rows.
+        {rows}
         groups : array-like of shape (n_rows,) or None, default=None
             The recording of each row. When given, every row receives the
             probabilities voted over all segments of its recording.
@@ -217,13 +226,11 @@ class SegmentVotingClassifier(ClassifierMixin, BaseEstimator):
         """
         return self._vote(X, groups)
 
+    @_rows_doc
     def predict(self, X, groups=None):
         """Predict the class of each row, or of each row's recording.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_rows, `n_features_in_`)
-            Rows as wide as the training rows.
+        {rows}
         groups : array-like of shape (n_rows,) or None, default=None
             The recording of each row. When given, all rows of a recording get
             the label voted over all of its segments.
