@@ -8,6 +8,8 @@ not its private names. Doctests show users the public API only.
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,22 @@ def test_utils_do_not_import_the_package_root():
             elif isinstance(node, ast.ImportFrom):
                 target = _target(node, _module_name(path), path.name == "__init__.py")
                 assert target != "micfp", f"{path} imports the package root"
+
+
+def test_packages_import_without_docstrings():
+    # ``python -OO`` strips docstrings; filling shared sections must not fail.
+    # The neural package is left out: skorch itself fails to import under -OO.
+    packages = [
+        "micfp." + path.name
+        for path in sorted(ROOT.iterdir())
+        if (path / "__init__.py").exists() and path.name not in {"neural"}
+    ]
+    code = f"import importlib\nfor name in {packages!r}:\n    importlib.import_module(name)"
+    result = subprocess.run(
+        [sys.executable, "-OO", "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT.parent,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

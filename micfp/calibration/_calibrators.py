@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 from ..exceptions import CalibrationError, DegradedResultWarning
 from ..utils import pool_adjacent_violators, probability_to_llr
 from ..utils._chunking import chunk_slices
+from ..utils._docstring import Substitution
 from ._bounds import elub_bounds
 
 _LOG10_E = math.log10(math.e)
@@ -212,11 +213,13 @@ class BaseLRCalibrator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
-_BOUNDS_DOC = """bounds : None, "elub" or (float, float), default=None
-        Limits of the output log10 LRs: None for none, ``"elub"`` for the
-        empirical bounds of :func:`elub_bounds` computed on the calibrated
-        fitting trials, or a fixed pair ``(lower, upper)`` with
-        ``lower <= 0 <= upper``."""
+_BOUNDS_DOC = """
+bounds : None, "elub" or (float, float), default=None
+    Limits of the output log10 LRs: None for none, ``"elub"`` for the
+    empirical bounds of :func:`elub_bounds` computed on the calibrated
+    fitting trials, or a fixed pair ``(lower, upper)`` with
+    ``lower <= 0 <= upper``.
+"""
 
 
 def _gaussian_start(h2, h1):
@@ -618,4 +621,4 @@ class KDELRCalibrator(BaseLRCalibrator):
 
 
 for _cls in (LogisticLRCalibrator, IsotonicLRCalibrator, KDELRCalibrator):
-    _cls.__doc__ = _cls.__doc__.replace("{bounds}", _BOUNDS_DOC)
+    Substitution(bounds=_BOUNDS_DOC)(_cls)

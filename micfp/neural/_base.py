@@ -105,6 +105,8 @@ classes_ : ndarray of shape (n_classes,)
 
 def _fill_doc(cls):
     """Put the shared parameter and attribute text into a class docstring."""
+    if cls.__doc__ is None:  # docstrings stripped by ``python -OO``
+        return cls
     cls.__doc__ = cls.__doc__.replace(
         "{common_parameters}",
         _COMMON_PARAMETERS_DOC.format(

@@ -28,6 +28,8 @@ class Substitution:
     def __call__(self, obj):
         """Fill the docstring of ``obj`` and return ``obj``."""
         doc = obj.__doc__
+        if doc is None:  # docstrings stripped by ``python -OO``
+            return obj
         lines = []
         used = set()
         for line in doc.split("\n"):
