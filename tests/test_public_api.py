@@ -172,7 +172,7 @@ def test_packages_import_without_docstrings():
         for path in sorted(ROOT.iterdir())
         if (path / "__init__.py").exists() and path.name not in {"neural"}
     ]
-    code = f"import importlib\nfor name in {packages!r}:\n    importlib.import_module(name)"
+    code = f"import importlib\nfor name in {packages!r}: importlib.import_module(name)"
     result = subprocess.run(
         [sys.executable, "-OO", "-c", code],
         capture_output=True,
