@@ -24,6 +24,10 @@ percentile over frames), and a one-class SVM per enrolled device on the
 log spectra of its clips.
 
 The embedder's clip features are standardised on the background devices.
+With ``--embedding learned``, the clip embedding is instead a
+``micfp.neural.DeviceEmbeddingNet`` at its defaults, trained on the clips of
+the background devices with their device labels (mean of the clip
+embeddings per excerpt; the 2-s excerpts use the same network).
 
 Open set: a new draw of 30 devices (3 same-model pairs), 20 known and 10
 unknown. A logistic regression on micfp's embeddings of 10-s excerpts is
@@ -42,7 +46,7 @@ With ``--seeds N`` the verification and open-set parts run for N seeds
 gives the median over the seeds, with the range in its note.
 
 Run: ``python benchmarks/bench_verification.py [--seed 0] [--seeds 1] [--duration 30]
-[--sr 16000] [--det PATH] [--quick] [--json PATH]``
+[--sr 16000] [--embedding {recipe,learned}] [--det PATH] [--quick] [--json PATH]``
 """
 
 import time
@@ -62,6 +66,7 @@ from sklearn.svm import OneClassSVM
 
 from micfp.datasets import make_recordings
 from micfp.metrics import eer, min_dcf, oscr
+from micfp.neural import DeviceEmbeddingNet
 from micfp.openset import OpenSetClassifier
 from micfp.verification import (
     CosineScorer,
@@ -312,8 +317,17 @@ def verification(args, run, seed):
 
     # micfp: embeddings, back-end chosen on the calibration devices.
     start = time.perf_counter()
-    embedder = DeviceEmbedder().fit(background.X)
-    short_embedder = DeviceEmbedder().fit(background.short(SHORT_DURATION))
+    if args.embedding == "learned":
+        net = DeviceEmbeddingNet(random_state=seed)
+        embedder = DeviceEmbedder(net, statistics=("mean",)).fit(
+            background.X, background.devices
+        )
+        short_embedder = DeviceEmbedder(
+            FrozenEstimator(embedder.transformer_), statistics=("mean",)
+        ).fit(background.short(SHORT_DURATION), background.devices)
+    else:
+        embedder = DeviceEmbedder().fit(background.X)
+        short_embedder = DeviceEmbedder().fit(background.short(SHORT_DURATION))
     emb = {"background": embedder.transform(background.X)}
     for name, data in sets.items():
         emb[name] = embedder.transform(data.X)
@@ -763,6 +777,13 @@ def main(argv=None):
             p.add_argument("--repeats", type=int, default=5),
             p.add_argument("--det", default=None, help="save DET curves to this PNG"),
             p.add_argument("--no-gsv", action="store_true", help="skip the GSV peer"),
+            p.add_argument(
+                "--embedding",
+                choices=("recipe", "learned"),
+                default="recipe",
+                help="micfp's clip embedding: the recipe's spectra, or a "
+                "DeviceEmbeddingNet trained on the background devices",
+            ),
         ),
         quick={"duration": 20.0, "repeats": 2},
         argv=argv,

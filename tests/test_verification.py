@@ -96,6 +96,33 @@ def test_device_embedder_takes_any_clip_transformer():
     assert embedder.transform(X).shape == (2, 2 * 257)
 
 
+class _RecordsLabels(StandardScaler):
+    """A clip transformer that keeps the labels it was fitted with."""
+
+    def fit(self, X, y=None):
+        self.labels_seen_ = None if y is None else np.asarray(y)
+        return super().fit(X)
+
+
+def test_device_embedder_fits_clips_with_the_label_of_their_row():
+    X = np.random.default_rng(4).standard_normal((3, 1024))
+    embedder = DeviceEmbedder(_RecordsLabels(), clip_length=256).fit(X, ["a", "b", "a"])
+    np.testing.assert_array_equal(
+        embedder.transformer_.labels_seen_, np.repeat(["a", "b", "a"], 4)
+    )
+    assert (
+        DeviceEmbedder(_RecordsLabels(), clip_length=256)
+        .fit(X)
+        .transformer_.labels_seen_
+        is None
+    )
+
+
+def test_device_embedder_refuses_labels_of_another_length():
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        DeviceEmbedder(clip_length=256).fit(np.zeros((3, 1024)), ["a", "b"])
+
+
 def test_device_embedder_batch_equals_rows_and_keeps_float32():
     rng = np.random.default_rng(2)
     X = (rng.standard_normal((4, 2048)) * 0.1).astype(np.float32)

@@ -243,8 +243,11 @@ class DeviceEmbedder(TransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_rows, n_samples)
             Excerpts, one a row, at least ``clip_length`` samples long.
-        y : None
-            Ignored.
+        y : array-like of shape (n_rows,), default=None
+            Device of each row, for a supervised clip transformer such as
+            :class:`~micfp.neural.DeviceEmbeddingNet`: each clip is fitted
+            with the label of its row. ``None`` fits the transformer on the
+            clips alone.
 
         Returns
         -------
@@ -252,7 +255,10 @@ class DeviceEmbedder(TransformerMixin, BaseEstimator):
             The fitted embedder.
         """
         _check_statistics(self.statistics)
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        if y is None:
+            X = validate_data(self, X, dtype=[np.float64, np.float32])
+        else:
+            X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         if X.shape[1] < self.clip_length:
             raise ValueError(
                 f"Rows of X have {X.shape[1]} samples, fewer than "
@@ -264,7 +270,10 @@ class DeviceEmbedder(TransformerMixin, BaseEstimator):
         else:
             self.transformer_ = clone(self.transformer)
         clips, self.n_clips_ = self._clips(X)
-        self.transformer_.fit(clips)
+        if y is None:
+            self.transformer_.fit(clips)
+        else:
+            self.transformer_.fit(clips, np.repeat(y, self.n_clips_))
         return self
 
     def transform(self, X):
