@@ -148,6 +148,6 @@ def bench(session):
 
 @nox.session
 def demo(session):
-    """Simulate nine devices and identify them from their noise residual."""
+    """Simulate devices: identify them, reject an unseen one, give two LRs."""
     _install(session)
     session.run("python", "-m", "micfp.demo", *session.posargs)

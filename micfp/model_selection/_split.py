@@ -103,9 +103,9 @@ def cross_validate_recordings(
     n_jobs : int or None, default=None
         Folds fitted in parallel (joblib).
     verbose : int, default=0
-        scikit-learn's verbosity of the cross-validation: 1 or more prints a
-        line as each fold ends (with its scores and time from 3 on), in
-        plain text.
+        Verbosity of scikit-learn's ``cross_validate``: from 2 on, a line
+        as each fold ends (with its scores from 3 on), in plain text; 1
+        only joblib's summaries.
     **kwargs : dict
         Passed to :func:`sklearn.model_selection.cross_validate`.
 
