@@ -160,7 +160,11 @@ def test_fit_identify_report_end_to_end(case, tmp_path):
     assert reported.returncode == 0, reported.stderr
     report = json.loads((tmp_path / "case.json").read_text())
     jsonschema.validate(report, REPORT_SCHEMA)
-    assert report["models"][0]["validation"] is None  # no population, no LRs
+    # no population: neither the LRs nor the rejection of other devices tested
+    assert report["models"][0]["validation"] == {
+        "likelihood_ratio": None,
+        "open_set": None,
+    }
     parser = _ImageCounter()
     page = (tmp_path / "case.html").read_text()
     parser.feed(page)
@@ -385,6 +389,7 @@ def test_verify_and_scan_end_to_end(case, full_model, spliced, tmp_path):
     assert len(parser.images) == 6  # validation, 2 verify, 2 scan, identify
     assert "Change curve of" in page
     assert "Tippett plot and DET curve of" in page
+    assert "Open-set rejection of <code>identify</code>, on devices it never" in page
     assert "for H1" in page and "for H2" in page
 
 
@@ -403,12 +408,21 @@ def _check_validation(validation, trials, n_devices):
     assert 0 <= metrics["cllr_min"] <= metrics["cllr"]
 
 
+def _check_open_set(validation, n_devices, n_recordings):
+    assert validation["n_devices"] == n_devices
+    assert validation["n_recordings"] == len(validation["knownness"]) == n_recordings
+    knownness = np.asarray(validation["knownness"])
+    assert validation["accepted_recordings"] == np.sum(knownness >= 0)
+    assert 0 <= validation["clip_acceptance_rate"] <= 1
+
+
 def test_model_validation_on_calibration_trials(full_model):
     from micfp.cli._model import load_case_model
 
     model = load_case_model(full_model)
     # 20 population devices: half fit the embedding and back-end, half calibrate
-    _check_validation(model.validation, "calibration", 10)
+    _check_validation(model.validation["likelihood_ratio"], "calibration", 10)
+    _check_open_set(model.validation["open_set"], 20, 80)
     assert model.describe(full_model)["validation"] == model.validation
     assert model.provenance["validation"] == []
 
@@ -433,9 +447,13 @@ def test_model_validation_on_held_out_devices(case, tmp_path, capsys):
     assert "leaves no population device" in capsys.readouterr().err
 
     assert main([*common, "--validation-devices", "4"]) == 0
-    assert "validation on 4 held-out devices: Cllr" in capsys.readouterr().err
+    log = capsys.readouterr().err
+    assert "likelihood ratios on 4 held-out devices: Cllr" in log
+    assert "recordings (100 %" in log  # progress of the open-set test
     model = load_case_model(path)
-    _check_validation(model.validation, "held-out", 4)
+    _check_validation(model.validation["likelihood_ratio"], "held-out", 4)
+    # the classifier saw none of the population: all 24 devices test it
+    _check_open_set(model.validation["open_set"], 24, 96)
     held_out = {r["device"] for r in model.provenance["validation"]}
     fitted = {r["device"] for r in model.provenance["population"]}
     assert len(held_out) == 4 and len(fitted) == 20 and not held_out & fitted
@@ -547,7 +565,18 @@ def _documents(validation):
         "method": "FeatureUnion -> StandardScaler -> LinearDiscriminantAnalysis",
         "n_reference_recordings": 4,
         "n_population_devices": 20,
-        "validation": _validation(validation, rng) if validation else None,
+        "validation": {
+            "likelihood_ratio": _validation(validation, rng) if validation else None,
+            "open_set": {
+                "n_devices": 20,
+                "n_recordings": 80,
+                "accepted_recordings": 3,
+                "clip_acceptance_rate": 0.06,
+                "knownness": np.linspace(-3, 0.5, 80).tolist(),
+            }
+            if validation
+            else None,
+        },
     }
     times = np.arange(0.5, 16.0, 0.5)
     identify = {
@@ -588,7 +617,7 @@ def test_validation_figures_in_the_report(trials):
     report = build_report(_documents(trials))
     validate_report(report)
     assert report["schema_version"] == "1.1"
-    assert report["models"][0]["validation"]["trials"] == trials
+    assert report["models"][0]["validation"]["likelihood_ratio"]["trials"] == trials
     page = render_html(report)
     images = _ImageCounter()
     images.feed(page)
@@ -596,6 +625,7 @@ def test_validation_figures_in_the_report(trials):
     assert "Tippett plot and DET curve of model.micfp" in images.alts
     assert len(images.alts) == 4  # validation, identify, verify, scan
     assert "Cllr (bits)" in page
+    assert "3 of 80 recordings (3.8 %) of 20 population devices" in page
     independent = "an independent test on the model" in page
     assert independent == (trials == "held-out")
 
@@ -605,6 +635,7 @@ def test_model_without_validation():
     validate_report(report)
     page = render_html(report)
     assert "no validation figures" in page
+    assert "not tested on devices outside the references" in page
     images = _ImageCounter()
     images.feed(page)
     assert not any(alt.startswith("Tippett") for alt in images.alts)
@@ -612,7 +643,7 @@ def test_model_without_validation():
 
 def test_schema_refuses_a_validation_without_its_trials():
     report = build_report(_documents("held-out"))
-    del report["models"][0]["validation"]["llr"]
+    del report["models"][0]["validation"]["likelihood_ratio"]["llr"]
     with pytest.raises(jsonschema.ValidationError):
         validate_report(report)
 

@@ -50,7 +50,9 @@ over the reference devices are classifier outputs, not likelihood ratios;
 at least 4 recordings each, that are neither reference nor questioned devices).
 `fit` measures that system on its own population (Cllr, EER, Tippett and DET
 plots, shown in the report): on its calibration trials, or with
---validation-devices N on N population devices it never saw.
+--validation-devices N on N population devices it never saw; and how often
+the population's recordings, of devices that are not references, are wrongly
+accepted as made by a reference device.
 """
 
 logger = logging.getLogger("micfp.cli")

@@ -16,6 +16,7 @@ from ..metrics import cllr, cllr_min, eer, misleading_rate
 from ..openset import OpenSetClassifier
 from ..persistence import InvalidModelFileError, load_model, save_model
 from ..segmentation import DeviceChangeDetector
+from ..utils import progress
 from ..utils._framing import frame
 from ..verification import DeviceEmbedder
 
@@ -115,9 +116,10 @@ class CaseModel:
     provenance : dict
         ``references``, ``population`` and ``validation``: lists of file
         records.
-    validation : dict or None
-        Trials and metrics of the likelihood-ratio system on its own
-        background data (:func:`lr_validation`); None without one.
+    validation : dict
+        The model on its own background data: ``likelihood_ratio``
+        (:func:`lr_validation`) and ``open_set`` (:func:`open_set_validation`),
+        each None for a model fitted without a population.
     """
 
     def __init__(
@@ -188,10 +190,9 @@ class CaseModel:
         )
         clips = clips[:max_clips]
         proba = self.classifier.predict_proba(clips).mean(axis=0)
-        decision = self.classifier.decision_function(clips)
+        decision, known = _knownness(self.classifier, clips)
         devices = self.devices
         closest = devices[int(np.argmax(proba))]
-        known = bool(decision.mean() >= 0)
         return {
             "file": record,
             "device": closest if known else UNKNOWN,
@@ -256,6 +257,46 @@ class CaseModel:
             "curve_times": [float(t) for t in times],
             "curve": [float(v) for v in curve],
         }
+
+
+def _knownness(classifier, clips):
+    """Known-ness of each clip of a file, and whether the file is accepted.
+
+    A file is accepted as made by a reference device when the mean known-ness
+    of its clips reaches the open-set classifier's threshold (0).
+    """
+    decision = classifier.decision_function(clips)
+    return decision, bool(decision.mean() >= 0)
+
+
+def open_set_validation(classifier, recordings, *, clip_length, verbose=0):
+    """How often the open-set classifier accepts devices it never saw.
+
+    Every population recording is decided as ``identify`` decides a
+    questioned file; the population's devices are none of the reference
+    devices, so each acceptance is a false one.
+    """
+    knownness, accepted_clips, n_clips = [], 0, 0
+    pairs = zip(recordings.signals, recordings.paths, strict=True)
+    for signal, path in progress(
+        pairs,
+        verbose=verbose,
+        total=len(recordings),
+        desc="open-set rejection of population recordings",
+        unit="recording",
+    ):
+        clips = _excerpts(signal, clip_length, recordings.sr, path, "clip")
+        decision, _ = _knownness(classifier, clips)
+        knownness.append(float(decision.mean()))
+        accepted_clips += int(np.sum(decision >= 0))
+        n_clips += len(clips)
+    return {
+        "n_devices": int(np.unique(recordings.devices).size),
+        "n_recordings": len(recordings),
+        "accepted_recordings": int(np.sum(np.asarray(knownness) >= 0)),
+        "clip_acceptance_rate": accepted_clips / n_clips,
+        "knownness": knownness,
+    }
 
 
 def _fit_detector(signals, sr, log):
@@ -430,11 +471,20 @@ def fit_case_model(
         "rejection threshold learnt on held-out reference recordings "
         f"(target false rejection {target_frr:g})"
     )
-    lr_system, validation, unedited = None, None, list(recordings.signals)
+    lr_system, unedited = None, list(recordings.signals)
+    validation = {"likelihood_ratio": None, "open_set": None}
     population_records, validation_records = [], []
     if population is not None:
         others = load_recordings(population, sr=recordings.sr, verbose=verbose)
         unedited += others.signals
+        rejection = validation["open_set"] = open_set_validation(
+            classifier, others, clip_length=clip_length, verbose=verbose
+        )
+        log(
+            f"open-set rejection: {rejection['accepted_recordings']} of the "
+            f"{rejection['n_recordings']} recordings of {rejection['n_devices']} "
+            "population devices accepted as a reference device"
+        )
         held_out = None
         if validation_devices:
             others, held_out = _hold_out_devices(
@@ -449,13 +499,13 @@ def fit_case_model(
             log=log,
         )
         population_records = _file_records(others)
-        validation = lr_validation(
+        lrs = validation["likelihood_ratio"] = lr_validation(
             lr_system, held_out, excerpt_duration=excerpt_duration
         )
         log(
-            f"validation on {validation['n_devices']} {validation['trials']} "
-            f"devices: Cllr {validation['metrics']['cllr']:.3f} bits, EER "
-            f"{100 * validation['metrics']['eer']:.1f} %"
+            f"likelihood ratios on {lrs['n_devices']} {lrs['trials']} devices: "
+            f"Cllr {lrs['metrics']['cllr']:.3f} bits, EER "
+            f"{100 * lrs['metrics']['eer']:.1f} %"
         )
     log("fitting the change detector on the reference and population recordings")
     detector = _fit_detector(unedited, recordings.sr, log)

@@ -28,8 +28,9 @@ _LIMITATIONS = (
     "room or equipment within one recording, can cause.",
     "Probabilities from `identify` are classifier outputs over the reference "
     "devices only; they are not likelihood ratios. The open-set rejection was "
-    "tuned on the reference devices alone, so its rate of accepting devices "
-    "outside the references is not known from this case's data.",
+    "tuned on the reference devices alone; its rate of accepting other "
+    "devices is measured on the population's devices (when the model has a "
+    "population) and may differ for devices unlike them.",
     "The model was fitted on the reference recordings listed in this report; "
     "its accuracy on other recording conditions (codec, room, level, content, "
     "duration) has not been established by this report.",
@@ -281,12 +282,12 @@ _VALIDATION_SOURCE = {
 }
 
 
-def _validation_html(model):
-    validation = model["validation"]
+def _lr_validation_html(validation, name):
     if validation is None:
         return (
             "<p>No likelihood-ratio system (the model was fitted without a "
-            "population), hence no validation figures.</p>"
+            "population), hence no validation figures for <code>verify</code>."
+            "</p>"
         )
     metrics = validation["metrics"]
     rows = [
@@ -305,8 +306,32 @@ def _validation_html(model):
         "devices and are not independent: the number of devices limits the "
         "precision of these figures.</p>"
         + _table(["metric", "value"], rows)
-        + _validation_figure(validation, model["path"])
+        + _validation_figure(validation, name)
     )
+
+
+def _open_set_html(validation):
+    if validation is None:
+        return (
+            "<p>The open-set rejection of <code>identify</code> was not tested "
+            "on devices outside the references (no population).</p>"
+        )
+    accepted, total = validation["accepted_recordings"], validation["n_recordings"]
+    return (
+        "<p>Open-set rejection of <code>identify</code>, on devices it never "
+        f"saw: {accepted} of {total} recordings ({100 * accepted / total:.1f} %) "
+        f"of {validation['n_devices']} population devices were accepted as "
+        "made by a reference device, a false acceptance each; "
+        f"{100 * validation['clip_acceptance_rate']:.1f} % of their clips "
+        "were.</p>"
+    )
+
+
+def _validation_html(model):
+    validation = model["validation"]
+    return _lr_validation_html(
+        validation["likelihood_ratio"], model["path"]
+    ) + _open_set_html(validation["open_set"])
 
 
 def _table(header, rows):
