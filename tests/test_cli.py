@@ -658,6 +658,16 @@ def _chromium():
     return found
 
 
+def test_without_chromium_the_drawing_skips_unless_required(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("MICFP_CHROMIUM", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        _chromium()
+    monkeypatch.setenv("MICFP_CHROMIUM", "required")
+    with pytest.raises(pytest.fail.Exception, match="MICFP_CHROMIUM=required"):
+        _chromium()
+
+
 def _render_png(html_path, png_path, *, width=WIDTH, height=HEIGHT):
     """Draw a page in headless Chromium and save the window as a PNG."""
     profile = png_path.parent / "chromium-profile"
