@@ -28,10 +28,13 @@ scikit-learn alone (Welch log spectrum of 512-sample segments with logistic
 regression; the same with the 20th-percentile noise floor of 256-sample
 frames, scaled, shrinkage LDA); and micfp's recipe, alone and with
 ``SpectralNormalizer`` per clip and per recording (the recording's own test
-clips). PSTNN is left out: it needs one-second clips and trains for minutes
-per configuration on a CPU (``bench_neural_accuracy.py`` measures it).
+clips); and the learned embedding ``micfp.neural.DeviceEmbeddingNet`` at its
+defaults (20 epochs; chosen on ``recorders`` by ``bench_embedding.py``).
+PSTNN is left out: it needs one-second clips and trains for minutes per
+configuration on a CPU (``bench_neural_accuracy.py`` measures it).
 
-Targets (on every configuration): the recipe's clip accuracy at least 15
+Targets (on every configuration, for the recipe and the learned embedding
+alike): clip accuracy at least 15
 points above the best seed pipeline and 5 above the best public combination
 (or at least 99 %), 5-vote accuracy of the same-model units at least 90 %,
 prediction at most 0.5 ms a clip.
@@ -67,6 +70,7 @@ from micfp.features import (
     SpectralNormalizer,
     WelchSpectrum,
 )
+from micfp.neural import DeviceEmbeddingNet
 from micfp.voting import vote_by_group
 
 # Takes of the phones are 2/3 of --duration long: 40 s of training audio a
@@ -92,6 +96,7 @@ SEED_PIPELINES = (
 )
 PUBLIC_PIPELINES = ("public: Welch + logistic", "public: Welch + floor, LDA")
 RECIPE = "micfp recipe"
+NET = "micfp DeviceEmbeddingNet"
 NEEDS_GROUPS = ("micfp recipe, per-recording",)
 VOTE = 5
 
@@ -140,6 +145,7 @@ def _pipelines(sr, seed):
             lda(),
         ),
         RECIPE: recipe,
+        NET: DeviceEmbeddingNet(random_state=seed),
         "micfp recipe, per-clip level": Pipeline(
             [
                 ("spectra", recipe["spectra"]),
@@ -241,13 +247,21 @@ def _best(results, names):
 
 
 def _rows(config, results):
-    recipe = next(r for r in results if r["pipeline"] == RECIPE)
+    return [
+        row
+        for name, short in ((RECIPE, "recipe"), (NET, "DeviceEmbeddingNet"))
+        for row in _model_rows(config, results, name, short)
+    ]
+
+
+def _model_rows(config, results, name, short):
+    recipe = next(r for r in results if r["pipeline"] == name)
     seed = _best(results, SEED_PIPELINES)
     public = _best(results, PUBLIC_PIPELINES)
     tag = f"{config}{' (tuned on)' if config == TUNED_ON else ''}"
     rows = [
         _harness.Row(
-            f"{tag}: recipe clip accuracy - best seed",
+            f"{tag}: {short} clip accuracy - best seed",
             100 * recipe["clip"],
             100 * seed["clip"],
             None,
@@ -257,7 +271,7 @@ def _rows(config, results):
             seed["pipeline"],
         ),
         _harness.Row(
-            f"{tag}: recipe clip accuracy - best public",
+            f"{tag}: {short} clip accuracy - best public",
             100 * recipe["clip"],
             100 * public["clip"],
             None,
@@ -270,7 +284,7 @@ def _rows(config, results):
             public["pipeline"],
         ),
         _harness.Row(
-            f"{tag}: recipe {VOTE}-vote accuracy",
+            f"{tag}: {short} {VOTE}-vote accuracy",
             100 * recipe["vote"],
             100 * public["vote"],
             None,
@@ -280,7 +294,7 @@ def _rows(config, results):
             public["pipeline"],
         ),
         _harness.Row(
-            f"{tag}: recipe prediction time a clip",
+            f"{tag}: {short} prediction time a clip",
             recipe["predict_ms_per_clip"],
             public["predict_ms_per_clip"],
             recipe["predict_ms_per_clip"] / public["predict_ms_per_clip"],

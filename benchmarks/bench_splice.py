@@ -7,7 +7,9 @@ any test set (another seed draws other models). The penalty of a peer is
 the smallest of a grid (49 values, 1e-2 to 1e4, log-spaced; found by
 bisection, the number of boundaries falling as the penalty grows) that gives
 at most one boundary an hour on the training recordings; micfp's detector sets
-its threshold for the same rate (``false_alarms_per_hour=1``).
+its threshold for the same rate (``false_alarms_per_hour=1``). The training
+recordings come from ``max(8, --n-train)`` devices; micfp's detector is
+given their device labels (the peers are unsupervised).
 
 Test sets, each of ``--n-test`` recordings of unseen devices:
 
@@ -141,8 +143,11 @@ class Peer:
             algo = ruptures.Pelt(model="l2", min_size=min_size, jump=1)
         return algo.fit(signal)
 
-    def fit(self, signals, sr):
-        """Standardise on the training recordings and set the penalty."""
+    def fit(self, signals, sr, devices=None):
+        """Standardise on the training recordings and set the penalty.
+
+        The peers are unsupervised: ``devices`` is not used.
+        """
         raw = [self.features(x, sr)[0] for x in signals]
         stacked = np.concatenate(raw)
         self.mean_, self.scale_ = stacked.mean(axis=0), stacked.std(axis=0) + 1e-9
@@ -198,9 +203,11 @@ class Micfp:
     def __init__(self, **params):
         self.params = params
 
-    def fit(self, signals, sr):
-        """Fit the detector on unedited recordings."""
-        self.detector_ = DeviceChangeDetector(sr=sr, **self.params).fit(signals)
+    def fit(self, signals, sr, devices=None):
+        """Fit the detector on unedited recordings and their devices."""
+        self.detector_ = DeviceChangeDetector(sr=sr, **self.params).fit(
+            signals, devices
+        )
         return self
 
     def predict(self, x, sr):
@@ -219,14 +226,20 @@ def methods():
     ]
 
 
+def _n_fit_devices(args):
+    """Devices of the training recordings: as many as there are recordings."""
+    return max(8, args.n_train)
+
+
 def datasets(args):
     sr, n = args.sr, args.n_test
     common = {"sr": sr, "n_devices": 8, "n_jobs": 1}
     seg = (5.0, 30.0)
     controls = {"content": "mixed", "agc": True, "gain_steps": (0, 2), "pauses": (0, 2)}
-    train = make_spliced(args.n_train, n_splices=0, random_state=100, **common)[0]
+    fitting = {**common, "n_devices": _n_fit_devices(args)}
+    train = make_spliced(args.n_train, n_splices=0, random_state=100, **fitting)[0]
     train_c = make_spliced(
-        args.n_train, n_splices=0, random_state=101, **common, **controls
+        args.n_train, n_splices=0, random_state=101, **fitting, **controls
     )[0]
     test = {
         "different models": make_spliced(
@@ -356,7 +369,7 @@ def main(argv=None):
             (train, ["different models", "same model", "2-s segments"]),
             (train_c, ["controls", "controls, spliced"]),
         ):
-            method.fit(fit_set.signals, sr)
+            method.fit(fit_set.signals, sr, fit_set.devices)
             for name in names:
                 rec, truth = test[name]
                 results[method.name, name] = evaluate(method, rec, truth, sr)
@@ -405,7 +418,7 @@ def main(argv=None):
                 )
 
     # Spliced-vs-pristine EER of the recording score (different models).
-    det = DeviceChangeDetector(sr=sr).fit(train)
+    det = DeviceChangeDetector(sr=sr).fit(train, train.devices)
     for name in ("different models", "mains hum"):
         if name == "mains hum":
             rec, truth = make_spliced(
@@ -421,14 +434,14 @@ def main(argv=None):
             train_h = make_spliced(
                 args.n_train,
                 sr=sr,
-                n_devices=8,
+                n_devices=_n_fit_devices(args),
                 n_splices=0,
                 enf=50,
                 random_state=102,
                 n_jobs=1,
             )[0]
-            det_h = DeviceChangeDetector(sr=sr).fit(train_h)
-            det_e = DeviceChangeDetector(sr=sr, enf=50).fit(train_h)
+            det_h = DeviceChangeDetector(sr=sr).fit(train_h, train_h.devices)
+            det_e = DeviceChangeDetector(sr=sr, enf=50).fit(train_h, train_h.devices)
             for label, d in (("without enf", det_h), ("with enf=50", det_e)):
                 found = [d.predict(x) for x in rec.signals]
                 f1 = boundary_precision_recall_fscore(truth, found, tolerance=1.0)[2]

@@ -68,6 +68,17 @@ FAST_PARAMS = {
         "dtype": "float64",
         "n_threads": 1,
     },
+    # One-sample frames fit every width of the checks' rows.
+    "DeviceEmbeddingNet": {
+        "frame_length": 1,
+        "channels": (4,),
+        "embedding_size": 4,
+        "max_epochs": 10,
+        "lr": 0.03,
+        "batch_size": 50,
+        "dtype": "float64",
+        "n_threads": 1,
+    },
     "PSTNNClassifier": {
         "supervector_size": 1,
         "frame_width": 1,

@@ -139,3 +139,27 @@ def test_chunks_and_threads_do_not_change_the_result(output):
         chunked = stats.set_params(n_jobs=2).transform(X)
     np.testing.assert_array_equal(chunked, whole)
     assert np.all(np.isfinite(whole))
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda: frame_signal(np.zeros(10), frame_length=0, hop_length=1),
+            "'frame_length' parameter of frame_signal",
+        ),
+        (
+            lambda: rms(np.zeros(10), frame_length=4, hop_length=0),
+            "'hop_length' parameter of rms",
+        ),
+        (
+            lambda: zero_crossing_rate(
+                np.zeros(10), frame_length=4, hop_length=2, threshold=-1.0
+            ),
+            "'threshold' parameter of zero_crossing_rate",
+        ),
+    ],
+)
+def test_function_parameter_errors(call, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        call()

@@ -121,6 +121,11 @@ def test_chunks_and_jobs_do_not_change_the_result():
         np.testing.assert_allclose(parallel, whole, rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("n_jobs, limited", [(None, False), (1, False), (2, True)])
+def test_blas_runs_on_one_thread_only_under_workers(n_jobs, limited):
+    assert MFCC(n_jobs=n_jobs)._single_blas_thread is limited
+
+
 def test_frame_layout_is_frame_major_with_deltas():
     X = _clips(2)
     mfcc = MFCC(sr=16000, deltas=2, delta_width=2).fit(X)
@@ -339,3 +344,42 @@ def test_cepstral_coefficients_rejects_more_ceps_than_filters():
 def test_digital_silence_gives_finite_features():
     out = MFCC(sr=16000, deltas=2).fit_transform(np.zeros((2, 4000)))
     assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda: power_spectrogram(np.zeros(100), n_fft=0, hop_length=10),
+            "'n_fft' parameter of power_spectrogram",
+        ),
+        (
+            lambda: power_to_db(np.ones((2, 2)), amin=0.0),
+            "'amin' parameter of power_to_db",
+        ),
+        (
+            lambda: power_to_db(np.ones((2, 2)), top_db=-1.0),
+            "'top_db' parameter of power_to_db",
+        ),
+        (lambda: dct_matrix(0), "'n_input' parameter of dct_matrix"),
+        (lambda: delta(np.ones(5), width=0), "'width' parameter of delta"),
+        (lambda: delta(np.ones(5), order=0), "'order' parameter of delta"),
+        (lambda: hz_to_mel(100.0, htk="yes"), "'htk' parameter of hz_to_mel"),
+        (lambda: mel_to_hz("15"), "'mels' parameter of mel_to_hz"),
+        (
+            lambda: mel_filterbank(sr=-1, n_fft=256),
+            "'sr' parameter of mel_filterbank",
+        ),
+        (
+            lambda: linear_filterbank(sr=8000, n_fft=256, n_filters=0),
+            "'n_filters' parameter of linear_filterbank",
+        ),
+        (
+            lambda: linear_filterbank(sr=8000, n_fft=256, norm="area"),
+            "'norm' parameter of linear_filterbank",
+        ),
+    ],
+)
+def test_primitive_parameter_errors(call, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        call()

@@ -109,6 +109,29 @@ def test_bad_values_and_parameters(data):
         SpectralNormalizer(statistic="max").fit(data[0])
 
 
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda X, g: normalize_by_clip(X, statistic="max"),
+            "The 'statistic' parameter of normalize_by_clip",
+        ),
+        (
+            lambda X, g: normalize_by_group(X, g, scale="yes"),
+            "The 'scale' parameter of normalize_by_group",
+        ),
+        (
+            lambda X, g: normalize_by_group(X, g[:-1]),
+            "X has 30 rows, groups has shape (29,)",
+        ),
+    ],
+)
+def test_function_parameter_errors(data, call, match):
+    X, groups = data
+    with pytest.raises(ValueError, match=re.escape(match)):
+        call(X, groups)
+
+
 def test_feature_names_and_dtype(data):
     X, _ = data
     norm = SpectralNormalizer().fit(X.astype(np.float32))

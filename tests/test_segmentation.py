@@ -14,14 +14,19 @@ SR = 8000
 @pytest.fixture(scope="module")
 def pristine():
     rec, _ = make_spliced(
-        16, sr=SR, n_splices=0, segment_duration=(8.0, 12.0), random_state=0
+        16,
+        sr=SR,
+        n_splices=0,
+        n_devices=16,
+        segment_duration=(8.0, 12.0),
+        random_state=0,
     )
     return rec
 
 
 @pytest.fixture(scope="module")
 def detector(pristine):
-    return DeviceChangeDetector(sr=SR).fit(pristine)
+    return DeviceChangeDetector(sr=SR).fit(pristine, pristine.devices)
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +46,47 @@ def test_fit_sets_attributes(detector, pristine):
     assert detector.threshold_ > 0
     assert detector.n_context_ == round(3.0 / detector.hop_duration_)
     assert abs(detector.hop_duration_ - 0.25) < 0.05
-    assert detector.precision_.shape == (detector.n_features_,) * 2
-    np.testing.assert_allclose(
-        detector.whitener_ @ detector.whitener_,
-        detector.precision_,
-        rtol=1e-6,
-        atol=1e-9,
-    )
+    p = detector.n_features_
+    assert detector.whitener_.shape == detector.projection_.shape == (p, p)
+    assert detector.eigenvalues_.shape == (p,)
+    assert np.all(detector.eigenvalues_ >= 0)
+    assert np.all(np.diff(detector.eigenvalues_) <= 0)
+    # n devices span at most n - 1 directions.
+    n_devices = np.unique(pristine.devices).size
+    assert np.count_nonzero(detector.eigenvalues_) <= n_devices - 1
     assert detector.fit_duration_ == pytest.approx(pristine.durations.sum())
 
 
+def test_device_space_finds_the_direction_devices_differ_in():
+    from micfp.segmentation._features import device_space
+
+    rng = np.random.default_rng(0)
+    n_features, n_context = 6, 4
+    offsets = rng.normal(0, 1, 20)
+    # Devices differ along feature 2 only; every feature varies within a recording.
+    stats = []
+    for offset in offsets:
+        s = rng.normal(0, 1, (400, n_features))
+        s[:, 2] += 3 * offset
+        stats.append(s)
+    whitener, eigenvalues = device_space(stats, np.arange(20), n_context, 0.0)
+    top = whitener[:, 0] / np.linalg.norm(whitener[:, 0])
+    assert abs(top[2]) > 0.99
+    assert eigenvalues[0] > 4 and np.all(eigenvalues[1:] < 0.2 * eigenvalues[0])
+    # Pooling recordings by device: one device's offsets are no longer "between".
+    same = device_space(stats, np.repeat([0, 1], 10), n_context, 0.0)[1]
+    assert same[0] < eigenvalues[0]
+
+
+def test_labels_pool_recordings_of_one_device(pristine):
+    by_recording = DeviceChangeDetector(sr=SR).fit(pristine)
+    assert np.count_nonzero(by_recording.eigenvalues_) > 3
+    pooled = DeviceChangeDetector(sr=SR).fit(pristine, np.arange(16) % 4)
+    assert np.count_nonzero(pooled.eigenvalues_) <= 3
+
+
 def test_finds_splices_between_unseen_devices(pristine, spliced):
-    # At 8 kHz much of what tells devices apart is their sensitivity.
-    detector = DeviceChangeDetector(sr=SR, remove_gain=False).fit(pristine)
+    detector = DeviceChangeDetector(sr=SR).fit(pristine, pristine.devices)
     rec, truth = spliced
     found = [detector.predict(x) for x in rec.signals]
     _, recall, _ = boundary_precision_recall_fscore(truth, found, tolerance=1.0)
@@ -114,15 +147,18 @@ def test_recordings_object_and_list_fit_alike(pristine):
     assert a.threshold_ == b.threshold_
 
 
-def test_segment_scores_rank_same_device_first(detector, spliced):
+def test_segment_scores_are_log10_lrs_for_the_same_device(detector, spliced):
     rec, truth = spliced
     scores = [
         detector.segment_scores(x, b) for x, b in zip(rec.signals, truth, strict=True)
     ]
     assert all(s[0] == 0.0 and len(s) == 2 for s in scores)
-    x = rec.signals[0]
-    half = detector.segment_scores(x[: int(truth[0][0] * SR)], [truth[0][0] / 2])
-    assert half[1] > np.median([s[1] for s in scores])
+    other = np.array([s[1] for s in scores])
+    halves = []
+    for x, b in zip(rec.signals, truth, strict=True):
+        first = x[: int(b[0] * SR)]
+        halves.append(detector.segment_scores(first, [b[0] / 2])[1])
+    assert np.median(halves) > 0 > np.median(other)
 
 
 def test_segment_scores_default_to_predicted_boundaries(detector, spliced):
@@ -236,6 +272,13 @@ def test_bad_parameters(pristine, params, message):
 def test_bad_recordings(X, message):
     with pytest.raises(AudioValueError, match=message):
         DeviceChangeDetector(sr=SR).fit(X)
+
+
+def test_bad_device_labels(pristine):
+    with pytest.raises(ValueError, match="one device label per recording"):
+        DeviceChangeDetector(sr=SR).fit(pristine, [0, 1])
+    with pytest.raises(ValueError, match="at least two devices"):
+        DeviceChangeDetector(sr=SR).fit(pristine, np.zeros(len(pristine)))
 
 
 def test_predict_before_fit():

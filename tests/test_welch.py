@@ -226,13 +226,16 @@ def test_function_input_errors(clips, call, match):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"segment_length": 0}, "segment_length must be a positive int"),
-        ({"segment_length": 2.5}, "segment_length must be a positive int"),
-        ({"hop_length": -1}, "hop_length must be a positive int or None"),
-        ({"average": "max"}, "Unknown average 'max'"),
-        ({"offset": 0.0}, "offset must be positive"),
-        ({"offset": np.inf}, "offset must be positive and finite"),
-        ({"offset": "1"}, "offset must be a positive float"),
+        ({"segment_length": 0}, "'segment_length' parameter of welch_spectrum"),
+        ({"segment_length": 2.5}, "'segment_length' parameter of welch_spectrum"),
+        ({"hop_length": -1}, "'hop_length' parameter of welch_spectrum"),
+        (
+            {"average": "max"},
+            "'average' parameter of welch_spectrum must be a str among",
+        ),
+        ({"offset": 0.0}, "'offset' parameter of welch_spectrum"),
+        ({"offset": np.inf}, "'offset' parameter of welch_spectrum"),
+        ({"offset": "1"}, "'offset' parameter of welch_spectrum"),
         ({"fmin": 10}, "need the sample rate"),
         ({"window": np.ones(3)}, "must have shape (512,)"),
     ],
@@ -245,7 +248,11 @@ def test_welch_parameter_errors(clips, kwargs, match):
 @pytest.mark.parametrize(
     "function, kwargs, match",
     [
-        (multitaper_spectrum, {"n_tapers": 0}, "n_tapers must be a positive int"),
+        (
+            multitaper_spectrum,
+            {"n_tapers": 0},
+            "'n_tapers' parameter of multitaper_spectrum",
+        ),
         (
             multitaper_spectrum,
             {"segment_length": 4, "n_tapers": 5},
@@ -256,9 +263,26 @@ def test_welch_parameter_errors(clips, kwargs, match):
             {"segment_length": 64, "time_bandwidth": 40},
             "time_bandwidth must lie in (0, segment_length / 2)",
         ),
-        (noise_floor_spectrum, {"percentile": 101}, "percentile must lie in [0, 100]"),
-        (noise_floor_spectrum, {"percentile": "low"}, "percentile must be a float"),
-        (noise_floor_spectrum, {"frame_length": None}, "frame_length must be"),
+        (
+            noise_floor_spectrum,
+            {"percentile": 101},
+            "'percentile' parameter of noise_floor_spectrum must be a float",
+        ),
+        (
+            noise_floor_spectrum,
+            {"percentile": "low"},
+            "'percentile' parameter of noise_floor_spectrum",
+        ),
+        (
+            noise_floor_spectrum,
+            {"frame_length": None},
+            "'frame_length' parameter of noise_floor_spectrum",
+        ),
+        (
+            long_term_average_spectrum,
+            {"hop_length": 0},
+            "'hop_length' parameter of long_term_average_spectrum",
+        ),
     ],
 )
 def test_other_parameter_errors(clips, function, kwargs, match):

@@ -50,6 +50,22 @@ Where the result itself would exceed the largest float of the dtype
 """
 
 
+# Shared sections of the transformers' docstrings; the examples start from
+# noisy tones.
+_wavelet_doc = Substitution(
+    wavelet_parameters=_PARAMETERS,
+    n_jobs=N_JOBS,
+    notes=CLIP_INPUT.strip() + "\n\n" + _NOTES.strip(),
+    clip_attributes=CLIP_ATTRIBUTES,
+    noisy_tones="""
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> tone = np.sin(2 * np.pi * 50 * np.arange(4096) / 44100)
+    >>> X = tone + 0.05 * rng.standard_normal((4, 4096))
+    """,
+)
+
+
 class _BaseWaveletDenoising(OneToOneFeatureMixin, BaseClipTransformer):
     """Wavelet shrinkage of each clip; subclasses choose what comes out."""
 
@@ -97,13 +113,7 @@ class _BaseWaveletDenoising(OneToOneFeatureMixin, BaseClipTransformer):
         )
 
 
-@Substitution(
-    wavelet_parameters=_PARAMETERS,
-    n_jobs=N_JOBS,
-    clip_input=CLIP_INPUT,
-    wavelet_notes=_NOTES,
-    clip_attributes=CLIP_ATTRIBUTES,
-)
+@_wavelet_doc
 class WaveletDenoiser(_BaseWaveletDenoising):
     """Wavelet de-noising of each clip: the content estimate ``f`` of ``s = f + e``.
 
@@ -130,17 +140,12 @@ class WaveletDenoiser(_BaseWaveletDenoising):
 
     Notes
     -----
-    {clip_input}
-
-    {wavelet_notes}
+    {notes}
 
     Examples
     --------
-    >>> import numpy as np
+    {noisy_tones}
     >>> from micfp.denoise import WaveletDenoiser
-    >>> rng = np.random.default_rng(0)
-    >>> tone = np.sin(2 * np.pi * 50 * np.arange(4096) / 44100)
-    >>> X = tone + 0.05 * rng.standard_normal((4, 4096))
     >>> denoised = WaveletDenoiser(level=5).fit_transform(X)
     >>> denoised.shape
     (4, 4096)
@@ -151,13 +156,7 @@ class WaveletDenoiser(_BaseWaveletDenoising):
     _output = "denoised"
 
 
-@Substitution(
-    wavelet_parameters=_PARAMETERS,
-    n_jobs=N_JOBS,
-    clip_input=CLIP_INPUT,
-    wavelet_notes=_NOTES,
-    clip_attributes=CLIP_ATTRIBUTES,
-)
+@_wavelet_doc
 class NoiseResidual(_BaseWaveletDenoising):
     """Device noise of each clip: the clip minus its wavelet de-noised version.
 
@@ -184,17 +183,13 @@ class NoiseResidual(_BaseWaveletDenoising):
 
     Notes
     -----
-    {clip_input}
-
-    {wavelet_notes}
+    {notes}
 
     Examples
     --------
-    >>> import numpy as np
+    {noisy_tones}
     >>> from micfp.denoise import NoiseResidual
-    >>> rng = np.random.default_rng(0)
-    >>> tone = np.sin(2 * np.pi * 50 * np.arange(4096) / 44100)
-    >>> X = (tone + 0.05 * rng.standard_normal((4, 4096))).astype(np.float32)
+    >>> X = X.astype(np.float32)
     >>> residual = NoiseResidual().fit_transform(X)
     >>> residual.shape, residual.dtype
     ((4, 4096), dtype('float32'))

@@ -1,7 +1,7 @@
 """Band energy difference (BED) of Luo, Korus and Huang."""
 
 from itertools import pairwise
-from numbers import Integral, Real
+from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
@@ -10,14 +10,21 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._base import BaseClipTransformer
-from ..utils._docstring import CLIP_ATTRIBUTES, CLIP_INPUT, N_JOBS, Substitution
-from ..utils._framing import frame, warn_short_rows, window_array, window_gain
+from ..utils._docstring import Substitution
+from ..utils._framing import frame, window_array, window_gain
 from ..utils._validation import (
     check_signals,
     needs_scaling,
     overflow_shift,
 )
-from ._spectrum import check_frequency_range, frequency_bins, frequency_names
+from ._spectrum import (
+    CLIP_SECTIONS,
+    FREQUENCY_CONSTRAINTS,
+    check_frequency_range,
+    frame_settings,
+    frequency_bins,
+    frequency_names,
+)
 
 __all__ = ["BandEnergyDifference", "band_energy_difference"]
 
@@ -62,9 +69,7 @@ BED_CONSTRAINTS = {
     "frame_length": [Interval(Integral, 2, None, closed="left")],
     "hop_length": [Interval(Integral, 1, None, closed="left"), None],
     "window": [None, str, tuple, "array-like"],
-    "sr": [Interval(Real, 0, None, closed="neither"), None],
-    "fmin": [Interval(Real, 0, None, closed="left"), None],
-    "fmax": [Interval(Real, 0, None, closed="left"), None],
+    **FREQUENCY_CONSTRAINTS,
 }
 
 
@@ -169,26 +174,19 @@ def band_energy_difference(
     check_frequency_range(sr, fmin, fmax)
     x, peak = check_signals(x, return_peak=True)
     bins, _ = _bin_pairs(frame_length, sr, fmin, fmax)
-    if x.shape[-1] < frame_length:
-        warn_short_rows(x.shape[-1], frame_length, "frame_length")
-    window = window_array(window, frame_length, x.dtype)
+    settings = frame_settings(
+        x.shape[-1], frame_length, hop_length, window, x.dtype, "frame_length"
+    )
     return _band_energy_difference(
         x,
         frame_length=frame_length,
-        hop_length=hop_length or max(frame_length // 2, 1),
-        window=window,
         bins=bins,
-        scale=needs_scaling(peak, x.dtype, gain=window_gain(window)),
+        scale=needs_scaling(peak, x.dtype, gain=window_gain(settings["window"])),
+        **settings,
     )
 
 
-@Substitution(
-    n_jobs=N_JOBS,
-    clip_input=CLIP_INPUT,
-    bed_notes=_BED_NOTES,
-    bed_reference=_BED_REFERENCE,
-    clip_attributes=CLIP_ATTRIBUTES,
-)
+@Substitution(**CLIP_SECTIONS, bed_notes=_BED_NOTES, bed_reference=_BED_REFERENCE)
 class BandEnergyDifference(BaseClipTransformer):
     """Band energy difference (BED): how often the spectrum rises bin to bin.
 
@@ -311,13 +309,17 @@ class BandEnergyDifference(BaseClipTransformer):
         )
 
     def _prepare_transform(self, X):
-        if X.shape[1] < self.frame_length:
-            warn_short_rows(X.shape[1], self.frame_length, "frame_length")
         return {
             "frame_length": self.frame_length,
-            "hop_length": self.hop_length or max(self.frame_length // 2, 1),
-            "window": window_array(self.window, self.frame_length, X.dtype),
             "bins": self._bins,
+            **frame_settings(
+                X.shape[1],
+                self.frame_length,
+                self.hop_length,
+                self.window,
+                X.dtype,
+                "frame_length",
+            ),
         }
 
     def get_feature_names_out(self, input_features=None):

@@ -12,14 +12,16 @@ import numbers
 from typing import ClassVar
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._base import BaseClipTransformer
-from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
+from ..utils._docstring import Substitution
 from ..utils._framing import frame_layout, window_array, window_gain
 from ..utils._validation import check_signals, needs_scaling, overflow_shift
 from ._filterbank import _check_band, _filterbank
+from ._frame_stats import frame_feature_names, frame_names_doc
 from ._spectral import (
     _shifted_power_to_db,
     dct_matrix,
@@ -27,6 +29,7 @@ from ._spectral import (
     power_spectrogram,
     power_to_db,
 )
+from ._spectrum import CLIP_SECTIONS, FRAME_ATTRIBUTES
 
 __all__ = ["MFCC", "cepstral_coefficients"]
 
@@ -254,41 +257,12 @@ def _cepstra_by_frame(
 # --- the transformer ----------------------------------------------------------
 
 
-def _frame_features(
-    X,
-    *,
-    sr,
-    n_coefficients,
-    n_filters,
-    n_fft,
-    hop_length,
-    window,
-    fmin,
-    fmax,
-    scale,
-    lifter,
-    top_db,
-    deltas,
-    delta_width,
-    cmn,
-    check_overflow=True,
-):
-    """Cepstra with deltas, shape (n_clips, n_frames, frame_width)."""
-    ceps = _cepstra_by_frame(
-        X,
-        sr=sr,
-        n_coefficients=n_coefficients,
-        n_filters=n_filters,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        window=window,
-        fmin=fmin,
-        fmax=fmax,
-        scale=scale,
-        lifter=lifter,
-        top_db=top_db,
-        check_overflow=check_overflow,
-    )
+def _frame_features(X, *, deltas, delta_width, cmn, **settings):
+    """Cepstra with deltas, shape (n_clips, n_frames, frame_width).
+
+    ``settings`` are the keyword arguments of :func:`_cepstra_by_frame`.
+    """
+    ceps = _cepstra_by_frame(X, **settings)
     if cmn:
         ceps -= ceps.mean(axis=-2, keepdims=True)
     if deltas == 0:
@@ -308,9 +282,7 @@ def _summarize(frames, output):
 
 
 @Substitution(
-    n_jobs=N_JOBS,
-    clip_input=CLIP_INPUT,
-    cepstrum_notes=_CEPSTRUM_NOTES,
+    **CLIP_SECTIONS, frame_attributes=FRAME_ATTRIBUTES, cepstrum_notes=_CEPSTRUM_NOTES
 )
 class MFCC(BaseClipTransformer):
     """Mel-frequency (or linear-frequency) cepstral coefficients of clips.
@@ -366,16 +338,12 @@ class MFCC(BaseClipTransformer):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Samples per clip seen in `fit`.
     n_fft_ : int
-        Frame length in samples.
-    hop_length_ : int
-        Hop in samples.
-    n_frames_ : int
-        Frames per clip.
+        Frame length in samples, also the FFT length.
+    {frame_attributes}
     frame_width_ : int
         Values per frame, ``n_coefficients * (1 + deltas)``.
+    {clip_attributes}
 
     See Also
     --------
@@ -453,7 +421,13 @@ class MFCC(BaseClipTransformer):
         self.output = output
         self.n_jobs = n_jobs
 
-    _single_blas_thread = True
+    @property
+    def _single_blas_thread(self):
+        # One worker runs a chunk's products as a few large matrix products,
+        # for which BLAS's own threads pay off, quiet and beside a busy
+        # process alike (6000 clips: 1.3 s against 1.6 s quiet, 2.9 s beside
+        # one busy process). Workers over chunks get one BLAS thread each.
+        return effective_n_jobs(self.n_jobs) > 1
 
     def _fit_clips(self, X):
         _check_coefficients(self.n_coefficients, self.n_filters)
@@ -502,27 +476,15 @@ class MFCC(BaseClipTransformer):
             f"{kind}{prefix}{k}" for kind in kinds for k in range(self.n_coefficients)
         ]
 
+    @frame_names_doc
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.
 
-        Parameters
-        ----------
-        input_features : None
-            Ignored; the names depend on the layout only.
-
-        Returns
-        -------
-        names : ndarray of str
-            ``"f{t}_mfcc{k}"``, ``"f{t}_d_mfcc{k}"`` (delta), ``"f{t}_dd_mfcc{k}"``
-            for frame ``t`` with ``output="frames"``; ``"mean_mfcc{k}"``,
-            ``"std_mfcc{k}"``, ... otherwise (``lfcc`` with a linear scale).
+        {names_parameters}
+            ``"f{t}_mfcc{k}"``, ``"f{t}_d_mfcc{k}"`` (delta),
+            ``"f{t}_dd_mfcc{k}"`` for frame ``t`` with ``output="frames"``;
+            ``"mean_mfcc{k}"``, ``"std_mfcc{k}"``, ... otherwise (``lfcc``
+            with a linear scale).
         """
         check_is_fitted(self)
-        values = self._value_names()
-        if self.output == "frames":
-            names = [f"f{t}_{v}" for t in range(self.n_frames_) for v in values]
-        elif self.output == "mean":
-            names = [f"mean_{v}" for v in values]
-        else:
-            names = [f"{stat}_{v}" for stat in ("mean", "std") for v in values]
-        return np.asarray(names, dtype=object)
+        return frame_feature_names(self._value_names(), self.n_frames_, self.output)

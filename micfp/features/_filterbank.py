@@ -4,7 +4,12 @@ Slaney's mel scale (linear below 1 kHz, logarithmic above) or HTK's, and
 filters normalized to constant energy, as librosa builds them.
 """
 
+from numbers import Integral, Real
+
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from ..utils._docstring import Substitution
 
 __all__ = ["hz_to_mel", "linear_filterbank", "mel_filterbank", "mel_to_hz"]
 
@@ -15,6 +20,49 @@ _MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
 _LOGSTEP = np.log(6.4) / 27.0
 
 
+# What the filter banks accept.
+BANK_CONSTRAINTS = {
+    "sr": [Interval(Real, 0, None, closed="neither")],
+    "n_fft": [Interval(Integral, 1, None, closed="left")],
+    "n_filters": [Interval(Integral, 1, None, closed="left")],
+    "fmin": [Interval(Real, 0, None, closed="left")],
+    "fmax": [Interval(Real, 0, None, closed="neither"), None],
+    "norm": [StrOptions({"slaney"}), None],
+}
+
+_mel_doc = Substitution(
+    htk="""
+    htk : bool, default=False
+        Use the HTK formula ``mel = 2595 log10(1 + f / 700)`` instead of
+        Slaney's scale (linear below 1 kHz, logarithmic above).
+    """
+)
+
+# Parameters shared by the filter banks.
+_bank_doc = Substitution(
+    bank_parameters="""
+    sr : float
+        Sample rate in Hz.
+    n_fft : int
+        FFT length; the filters act on its ``n_fft // 2 + 1`` bins.
+    n_filters : int, default=40
+        Number of filters.
+    fmin, fmax : float, default=0.0 and None
+        Lowest and highest frequency in Hz; ``fmax=None`` means ``sr / 2``.
+    """,
+    norm="""
+    norm : {"slaney", None}, default="slaney"
+        ``"slaney"`` scales each filter by ``2 / bandwidth`` so that all
+        filters carry the same energy; ``None`` keeps unit peaks.
+    """,
+)
+
+
+@_mel_doc
+@validate_params(
+    {"frequencies": [Real, "array-like"], "htk": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def hz_to_mel(frequencies, *, htk=False):
     """Convert frequencies in Hz to mels.
 
@@ -22,9 +70,7 @@ def hz_to_mel(frequencies, *, htk=False):
     ----------
     frequencies : float or array-like
         Frequencies in Hz.
-    htk : bool, default=False
-        Use the HTK formula ``2595 log10(1 + f / 700)`` instead of Slaney's
-        scale (linear below 1 kHz, logarithmic above).
+    {htk}
 
     Returns
     -------
@@ -40,6 +86,8 @@ def hz_to_mel(frequencies, *, htk=False):
     >>> from micfp.features import hz_to_mel
     >>> hz_to_mel([0.0, 1000.0])
     array([ 0., 15.])
+    >>> hz_to_mel(1000.0, htk=True).round(1)
+    np.float64(1000.0)
     """
     f = np.asarray(frequencies, dtype=float)
     if htk:
@@ -52,6 +100,11 @@ def hz_to_mel(frequencies, *, htk=False):
     )
 
 
+@_mel_doc
+@validate_params(
+    {"mels": [Real, "array-like"], "htk": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def mel_to_hz(mels, *, htk=False):
     """Convert mels to frequencies in Hz.
 
@@ -59,8 +112,7 @@ def mel_to_hz(mels, *, htk=False):
     ----------
     mels : float or array-like
         Mel values.
-    htk : bool, default=False
-        Use the HTK formula instead of Slaney's scale.
+    {htk}
 
     Returns
     -------
@@ -73,9 +125,12 @@ def mel_to_hz(mels, *, htk=False):
 
     Examples
     --------
-    >>> from micfp.features import mel_to_hz
+    >>> import numpy as np
+    >>> from micfp.features import hz_to_mel, mel_to_hz
     >>> mel_to_hz([0.0, 15.0])
     array([   0., 1000.])
+    >>> bool(np.allclose(mel_to_hz(hz_to_mel([50.0, 8000.0])), [50.0, 8000.0]))
+    True
     """
     m = np.asarray(mels, dtype=float)
     if htk:
@@ -111,6 +166,10 @@ def _check_band(sr, fmin, fmax):
     return float(fmin), fmax
 
 
+@_bank_doc
+@validate_params(
+    {**BANK_CONSTRAINTS, "htk": ["boolean"]}, prefer_skip_nested_validation=True
+)
 def mel_filterbank(
     *, sr, n_fft, n_filters=40, fmin=0.0, fmax=None, htk=False, norm="slaney"
 ):
@@ -118,19 +177,10 @@ def mel_filterbank(
 
     Parameters
     ----------
-    sr : float
-        Sample rate in Hz.
-    n_fft : int
-        FFT length; the filters act on its ``n_fft // 2 + 1`` bins.
-    n_filters : int, default=40
-        Number of filters.
-    fmin, fmax : float, default=0.0 and None
-        Lowest and highest frequency in Hz; ``fmax=None`` means ``sr / 2``.
+    {bank_parameters}
     htk : bool, default=False
         Use the HTK mel formula instead of Slaney's.
-    norm : {"slaney", None}, default="slaney"
-        ``"slaney"`` scales each filter by ``2 / bandwidth`` so that all filters
-        carry the same energy; ``None`` keeps unit peaks.
+    {norm}
 
     Returns
     -------
@@ -155,6 +205,8 @@ def mel_filterbank(
     return _triangular_filters(edges, np.fft.rfftfreq(n_fft, 1.0 / sr), norm)
 
 
+@_bank_doc
+@validate_params(BANK_CONSTRAINTS, prefer_skip_nested_validation=True)
 def linear_filterbank(*, sr, n_fft, n_filters=40, fmin=0.0, fmax=None, norm="slaney"):
     """Triangular filters equally spaced in Hz, for linear-frequency cepstra.
 
@@ -163,17 +215,8 @@ def linear_filterbank(*, sr, n_fft, n_filters=40, fmin=0.0, fmax=None, norm="sla
 
     Parameters
     ----------
-    sr : float
-        Sample rate in Hz.
-    n_fft : int
-        FFT length; the filters act on its ``n_fft // 2 + 1`` bins.
-    n_filters : int, default=40
-        Number of filters.
-    fmin, fmax : float, default=0.0 and None
-        Lowest and highest frequency in Hz; ``fmax=None`` means ``sr / 2``.
-    norm : {"slaney", None}, default="slaney"
-        ``"slaney"`` scales each filter by ``2 / bandwidth``; ``None`` keeps
-        unit peaks.
+    {bank_parameters}
+    {norm}
 
     Returns
     -------

@@ -4,16 +4,27 @@ import numbers
 from typing import ClassVar
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._base import BaseClipTransformer
-from ..utils._docstring import CLIP_INPUT, N_JOBS, Substitution
+from ..utils._docstring import Substitution
 from ..utils._framing import frame, frame_layout
 from ..utils._validation import overflow_shift
+from ._spectrum import CLIP_SECTIONS, FRAME_ATTRIBUTES
 
 __all__ = ["FrameStatistics", "frame_signal", "rms", "zero_crossing_rate"]
 
+
+# What the frame functions accept.
+FRAME_CONSTRAINTS = {
+    "y": ["array-like"],
+    "frame_length": [Interval(numbers.Integral, 1, None, closed="left")],
+    "hop_length": [Interval(numbers.Integral, 1, None, closed="left")],
+}
+_validate_frames = validate_params(
+    FRAME_CONSTRAINTS, prefer_skip_nested_validation=True
+)
 
 _frame_doc = Substitution(
     frame_parameters="""
@@ -28,6 +39,7 @@ _frame_doc = Substitution(
 
 
 @_frame_doc
+@_validate_frames
 def frame_signal(y, *, frame_length, hop_length):
     """View signals as overlapping frames, without copying.
 
@@ -53,6 +65,13 @@ def frame_signal(y, *, frame_length, hop_length):
 
 
 @_frame_doc
+@validate_params(
+    {
+        **FRAME_CONSTRAINTS,
+        "threshold": [Interval(numbers.Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
     """Fraction of samples a frame at which the sign changes.
 
@@ -87,6 +106,7 @@ def zero_crossing_rate(y, *, frame_length, hop_length, threshold=1e-10):
 
 
 @_frame_doc
+@_validate_frames
 def rms(y, *, frame_length, hop_length):
     """Root mean square of each frame.
 
@@ -111,11 +131,42 @@ def rms(y, *, frame_length, hop_length):
     return np.sqrt(np.einsum("...i,...i->...", frames, frames) / frame_length)
 
 
+def frame_feature_names(values, n_frames, output):
+    """Names of per-frame values as the transformers of frames output them.
+
+    ``output="frames"``: ``f{t}_{value}`` for every frame ``t``, frame-major;
+    ``"mean"``: ``mean_{value}``; ``"stats"``: the means, then ``std_{value}``.
+    """
+    if output == "frames":
+        names = [f"f{t}_{v}" for t in range(n_frames) for v in values]
+    elif output == "mean":
+        names = [f"mean_{v}" for v in values]
+    else:
+        names = [f"{stat}_{v}" for stat in ("mean", "std") for v in values]
+    return np.asarray(names, dtype=object)
+
+
+# Docstring of get_feature_names_out of the transformers of frames, up to the
+# description of the names.
+frame_names_doc = Substitution(
+    names_parameters="""
+    Parameters
+    ----------
+    input_features : None
+        Ignored; the names depend on the layout only.
+
+    Returns
+    -------
+    names : ndarray of str
+    """
+)
+
+
 def _float_dtype(y):
     return np.float32 if y.dtype == np.float32 else np.float64
 
 
-@Substitution(n_jobs=N_JOBS, clip_input=CLIP_INPUT)
+@Substitution(**CLIP_SECTIONS, frame_attributes=FRAME_ATTRIBUTES)
 class FrameStatistics(BaseClipTransformer):
     """Zero-crossing rate and RMS level of each frame of each clip.
 
@@ -138,16 +189,12 @@ class FrameStatistics(BaseClipTransformer):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Samples per clip seen in `fit`.
     frame_length_ : int
         Frame length in samples.
-    hop_length_ : int
-        Hop in samples.
-    n_frames_ : int
-        Frames per clip.
+    {frame_attributes}
     frame_width_ : int
         Values per frame (2).
+    {clip_attributes}
 
     See Also
     --------
@@ -233,25 +280,13 @@ class FrameStatistics(BaseClipTransformer):
             return np.stack(columns, axis=-1).reshape(X.shape[0], -1)
         return np.concatenate(columns, axis=1)
 
+    @frame_names_doc
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.
 
-        Parameters
-        ----------
-        input_features : None
-            Ignored; the names depend on the layout only.
-
-        Returns
-        -------
-        names : ndarray of str
+        {names_parameters}
             ``"mean_zcr"``, ``"mean_rms"`` (and ``"std_..."`` with
             ``output="stats"``), or ``"f{t}_zcr"``, ``"f{t}_rms"`` per frame.
         """
         check_is_fitted(self)
-        if self.output == "frames":
-            names = [f"f{t}_{v}" for t in range(self.n_frames_) for v in ("zcr", "rms")]
-        elif self.output == "mean":
-            names = ["mean_zcr", "mean_rms"]
-        else:
-            names = ["mean_zcr", "mean_rms", "std_zcr", "std_rms"]
-        return np.asarray(names, dtype=object)
+        return frame_feature_names(("zcr", "rms"), self.n_frames_, self.output)

@@ -1,27 +1,25 @@
 """Noise floor of a clip: a low percentile of the power of its short frames."""
 
+import functools
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ..utils._framing import window_array, window_gain
-from ..utils._validation import check_signals, needs_scaling
-from ._spectrum import check_frequency_range, frequency_bins
+from ..exceptions import AudioValueError
+from ..utils._docstring import Substitution
+from ..utils._framing import window_array
+from ..utils._validation import check_signals
+from ._spectrum import check_frequency_range
 from ._welch import (
-    _COMMON_CONSTRAINTS,
     DEFAULT_OFFSET,
-    _half_hop,
-    _scaled,
-    _SpectralEstimate,
-    check_frame_count,
-    check_offset,
-    check_positive_int,
-    density_scale,
-    estimate_docstring,
-    log_power,
-    power_frames,
+    ESTIMATE_SECTIONS,
+    FRAMING_CONSTRAINTS,
+    BaseSpectralEstimate,
+    estimate,
+    estimate_function,
+    half_hop,
 )
 
 __all__ = ["NoiseFloorSpectrum", "noise_floor_spectrum"]
@@ -30,34 +28,26 @@ __all__ = ["NoiseFloorSpectrum", "noise_floor_spectrum"]
 MIN_FRAMES = 2
 
 
-def _noise_floor(
-    x,
-    *,
-    frame_length,
-    hop_length,
-    window,
-    percentile,
-    bins,
-    density,
-    offset,
-    scale=True,
-):
-    """Core of :func:`noise_floor_spectrum` on checked input."""
-    x, shift = _scaled(x, window, scale)
-    power = power_frames(
-        x, length=frame_length, hop_length=hop_length, window=window, bins=bins
-    )
-    floor = _percentile_over_frames(power, percentile)
-    floor *= density
-    return log_power(floor, offset, shift)
+def check_frame_count(n_samples, length, hop_length, *, what="x"):
+    """Raise :class:`AudioValueError` when clips hold fewer than two frames."""
+    n_frames = 0 if n_samples < length else 1 + (n_samples - length) // hop_length
+    if n_frames < MIN_FRAMES:
+        raise AudioValueError(
+            f"{what} has {n_samples} feature(s) (samples a clip), which give "
+            f"{n_frames} frame(s) of frame_length={length} every "
+            f"hop_length={hop_length}; per-bin statistics need at least "
+            f"{MIN_FRAMES}. Use longer clips, or a smaller frame_length or "
+            "hop_length."
+        )
 
 
-def _percentile_over_frames(power, percentile):
+def percentile_over_frames(power, percentile):
     """``numpy.percentile(power, percentile, axis=-2)`` (linear), faster.
 
-    Sorting the few frames of each bin costs less than numpy's general
-    percentile machinery; the interpolation between ranks is numpy's
-    ``"linear"`` method.
+    Only the two ranks around the percentile are selected, in place
+    (:meth:`numpy.ndarray.partition` on a bins-major copy, where each bin's
+    frames are contiguous), instead of sorting every bin's frames; they are
+    interpolated as numpy's ``"linear"`` method does.
     """
     n = power.shape[-2]
     if percentile == 0:
@@ -65,21 +55,41 @@ def _percentile_over_frames(power, percentile):
     position = percentile / 100.0 * (n - 1)
     k = min(int(np.floor(position)), n - 1)
     fraction = power.dtype.type(position - k)
-    power = np.sort(power, axis=-2)
-    low = power[..., k, :]
+    ranked = np.swapaxes(power, -1, -2).copy()
     if k + 1 >= n or fraction == 0:
-        return low.copy()
-    high = power[..., k + 1, :]
-    return low + (high - low) * fraction
+        ranked.partition(k, axis=-1)
+        return ranked[..., k]
+    ranked.partition((k, k + 1), axis=-1)
+    low = ranked[..., k]
+    return low + (ranked[..., k + 1] - low) * fraction
 
 
-def _check_percentile(percentile):
-    if isinstance(percentile, bool) or not isinstance(percentile, Real):
-        raise ValueError(f"percentile must be a float in [0, 100]; got {percentile!r}.")
-    if not 0 <= percentile <= 100:
-        raise ValueError(f"percentile must lie in [0, 100]; got {percentile!r}.")
+_NOISE_FLOOR_PARAMETERS = """
+frame_length : int, default=256
+    Samples a frame; the output has ``frame_length // 2 + 1`` bins without
+    frequency limits.
+hop_length : int or None, default=None
+    Samples between frame starts; ``None`` means half a frame
+    (``frame_length - frame_length // 2``).
+window : None, str, tuple or array-like, default="hann"
+    Window of a frame: ``None`` (rectangular), a
+    ``scipy.signal.get_window`` specification, or ``frame_length`` samples.
+percentile : float, default=20.0
+    Percentile over the frames, in [0, 100], with linear interpolation
+    between ranks (:func:`numpy.percentile`); 0 is the minimum.
+"""
+
+# What noise_floor_spectrum and NoiseFloorSpectrum accept.
+NOISE_FLOOR_CONSTRAINTS = {
+    "frame_length": [Interval(Integral, 1, None, closed="left")],
+    "percentile": [Interval(Real, 0, 100, closed="both")],
+    **FRAMING_CONSTRAINTS,
+}
 
 
+@estimate_function(
+    NOISE_FLOOR_CONSTRAINTS, noise_floor_parameters=_NOISE_FLOOR_PARAMETERS
+)
 def noise_floor_spectrum(
     x,
     *,
@@ -105,22 +115,8 @@ def noise_floor_spectrum(
     ----------
     x : array-like of shape (..., n_samples)
         Real, finite signals, time on the last axis. float32 stays float32.
-    frame_length : int, default=256
-        Samples a frame; the output has ``frame_length // 2 + 1`` bins
-        without frequency limits.
-    hop_length : int or None, default=None
-        Samples between frame starts; ``None`` means ``frame_length // 2``.
-    window : None, str, tuple or array-like, default="hann"
-        Window of a frame (``None`` is rectangular).
-    percentile : float, default=20.0
-        Percentile over the frames, in [0, 100], with linear interpolation
-        between ranks (:func:`numpy.percentile`).
-    offset : float, default=1e-30
-        Power added before the natural logarithm.
-    sr : float or None, default=None
-        Sample rate in Hz (density per Hz; needed for ``fmin``/``fmax``).
-    fmin, fmax : float or None, default=None
-        Keep only bins with ``fmin <= frequency <= fmax`` (Hz).
+    {noise_floor_parameters}
+    {estimate_parameters}
 
     Returns
     -------
@@ -161,31 +157,26 @@ def noise_floor_spectrum(
     >>> np.allclose(floor, np.log(np.percentile(s, 20, axis=-1) + 1e-30))
     True
     """
-    check_positive_int("frame_length", frame_length)
-    check_positive_int("hop_length", hop_length, allow_none=True)
-    _check_percentile(percentile)
-    check_offset(offset)
     check_frequency_range(sr, fmin, fmax)
     x, peak = check_signals(x, return_peak=True)
-    hop = hop_length or _half_hop(frame_length)
-    check_frame_count(x.shape[-1], frame_length, hop, MIN_FRAMES)
-    bins, _ = frequency_bins(frame_length, sr, fmin, fmax)
-    window = window_array(window, frame_length, x.dtype)
-    return _noise_floor(
+    hop = hop_length or half_hop(frame_length)
+    check_frame_count(x.shape[-1], frame_length, hop)
+    return estimate(
         x,
-        frame_length=frame_length,
+        peak,
+        functools.partial(percentile_over_frames, percentile=percentile),
+        length=frame_length,
         hop_length=hop,
-        window=window,
-        percentile=percentile,
-        bins=bins,
-        density=density_scale(window, frame_length, sr, bins, x.dtype),
+        window=window_array(window, frame_length, x.dtype),
         offset=offset,
-        scale=needs_scaling(peak, x.dtype, gain=window_gain(window)),
+        sr=sr,
+        fmin=fmin,
+        fmax=fmax,
     )
 
 
-@estimate_docstring
-class NoiseFloorSpectrum(_SpectralEstimate):
+@Substitution(**ESTIMATE_SECTIONS, noise_floor_parameters=_NOISE_FLOOR_PARAMETERS)
+class NoiseFloorSpectrum(BaseSpectralEstimate):
     """Log noise floor of each clip: a low percentile of its frames' power.
 
     The transformer of :func:`noise_floor_spectrum`. Beside a
@@ -195,21 +186,12 @@ class NoiseFloorSpectrum(_SpectralEstimate):
 
     Parameters
     ----------
-    frame_length : int, default=256
-        Samples a frame.
-    hop_length : int or None, default=None
-        Samples between frame starts; ``None`` means half a frame.
-    window : None, str, tuple or array-like, default="hann"
-        Window of a frame (``None`` is rectangular).
-    percentile : float, default=20.0
-        Percentile over the frames, in [0, 100]; 0 is the minimum.
+    {noise_floor_parameters}
     {estimate_parameters}
     {n_jobs}
 
     Attributes
     ----------
-    n_fft_ : int
-        FFT length (the frame length).
     {estimate_attributes}
 
     See Also
@@ -234,11 +216,8 @@ class NoiseFloorSpectrum(_SpectralEstimate):
 
     _prefix: ClassVar[str] = "noisefloor"
     _parameter_constraints: ClassVar[dict] = {
-        "frame_length": [Interval(Integral, 1, None, closed="left")],
-        "hop_length": [Interval(Integral, 1, None, closed="left"), None],
-        "window": [None, str, tuple, "array-like"],
-        "percentile": [Interval(Real, 0, 100, closed="both")],
-        **_COMMON_CONSTRAINTS,
+        **NOISE_FLOOR_CONSTRAINTS,
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -264,33 +243,17 @@ class NoiseFloorSpectrum(_SpectralEstimate):
         self.fmax = fmax
         self.n_jobs = n_jobs
 
-    def _hop(self):
-        return self.hop_length or _half_hop(self.frame_length)
-
     def _length(self, n_samples):
         return self.frame_length
 
-    def _check_clip_length(self, n_samples):
-        check_frame_count(
-            n_samples, self.frame_length, self._hop(), MIN_FRAMES, what="X"
-        )
+    def _hop_length(self):
+        return self.hop_length or half_hop(self.frame_length)
 
-    _transform_chunk = staticmethod(_noise_floor)
+    def _check_clip_length(self, n_samples, length):
+        check_frame_count(n_samples, length, self._hop_length(), what="X")
 
-    def _prepare_transform(self, X):
-        window = window_array(self.window, self.frame_length, X.dtype)
-        return {
-            "frame_length": self.frame_length,
-            "hop_length": self._hop(),
-            "window": window,
-            "percentile": self.percentile,
-            "bins": self._bins,
-            "density": density_scale(
-                window, self.frame_length, self.sr, self._bins, X.dtype
-            ),
-            "offset": self.offset,
-        }
+    def _window(self, dtype):
+        return window_array(self.window, self.frame_length, dtype)
 
-    def _row_bytes(self, X):
-        hops = max(1, self.frame_length // self._hop())
-        return X.shape[1] * X.itemsize * hops * 4
+    def _reduce(self):
+        return functools.partial(percentile_over_frames, percentile=self.percentile)

@@ -14,14 +14,21 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._docstring import Substitution
 from ..utils._validation import check_finite_audio, validate_audio_data
 
 __all__ = ["SpectralNormalizer", "normalize_by_clip", "normalize_by_group"]
 
 STATISTICS = ("mean", "median")
+
+# What the normalisation functions and SpectralNormalizer accept.
+NORMALIZE_CONSTRAINTS = {
+    "statistic": [StrOptions(set(STATISTICS))],
+    "scale": ["boolean"],
+}
 
 
 def _centre(X, axis, statistic):
@@ -30,6 +37,20 @@ def _centre(X, axis, statistic):
     return np.median(X, axis=axis, keepdims=True)
 
 
+def _check_groups(groups, n_rows):
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or len(groups) != n_rows:
+        raise ValueError(
+            f"groups must hold one value per clip: X has {n_rows} rows, "
+            f"groups has shape {groups.shape}."
+        )
+    return groups
+
+
+@validate_params(
+    {"X": ["array-like"], "statistic": NORMALIZE_CONSTRAINTS["statistic"]},
+    prefer_skip_nested_validation=True,
+)
 def normalize_by_clip(X, *, statistic="mean"):
     """Subtract from each row its own mean (or median) over the features.
 
@@ -56,9 +77,14 @@ def normalize_by_clip(X, *, statistic="mean"):
     array([[-1.,  1.],
            [-1.,  1.]])
     """
+    X = np.asarray(X)
     return X - _centre(X, 1, statistic)
 
 
+@validate_params(
+    {"X": ["array-like"], "groups": ["array-like"], **NORMALIZE_CONSTRAINTS},
+    prefer_skip_nested_validation=True,
+)
 def normalize_by_group(X, groups, *, statistic="mean", scale=False):
     """Centre (and scale) each feature over the rows of each group alone.
 
@@ -97,7 +123,8 @@ def normalize_by_group(X, groups, *, statistic="mean", scale=False):
            [-1., -2.],
            [ 1.,  2.]])
     """
-    groups = np.asarray(groups)
+    X = np.asarray(X)
+    groups = _check_groups(groups, X.shape[0])
     _, inverse = np.unique(groups, return_inverse=True)
     out = np.empty_like(X)
     for g in range(inverse.max(initial=-1) + 1):
@@ -109,6 +136,20 @@ def normalize_by_group(X, groups, *, statistic="mean", scale=False):
             np.divide(block, std, out=block, where=std > 0)
         out[rows] = block
     return out
+
+
+_X = """
+X : array-like of shape (n_clips, n_features)
+    Log spectra, one clip a row.
+"""
+_GROUPS = """
+groups : array-like of shape (n_clips,) or None, default=None
+    The recording of each clip; required with ``by="recording"``.
+"""
+_fit_doc = Substitution(
+    fit_parameters="\n".join([_X.strip(), "y : None\n    Ignored.", _GROUPS.strip()])
+)
+_transform_doc = Substitution(transform_parameters=_X.strip() + "\n" + _GROUPS.strip())
 
 
 class SpectralNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -184,8 +225,7 @@ class SpectralNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints: ClassVar[dict] = {
         "by": [StrOptions({"clip", "recording"})],
-        "statistic": [StrOptions(set(STATISTICS))],
-        "scale": ["boolean"],
+        **NORMALIZE_CONSTRAINTS,
     }
 
     def __init__(self, by="clip", *, statistic="mean", scale=False):
@@ -193,18 +233,14 @@ class SpectralNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.statistic = statistic
         self.scale = scale
 
+    @_fit_doc
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, groups=None):
         """Check the parameters and the input.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_features)
-            Log spectra, one clip a row.
-        y : None
-            Ignored.
-        groups : array-like of shape (n_clips,) or None, default=None
-            The recording of each clip; required with ``by="recording"``.
+        {fit_parameters}
 
         Returns
         -------
@@ -214,15 +250,13 @@ class SpectralNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self._validate(X, groups, reset=True)
         return self
 
+    @_transform_doc
     def transform(self, X, groups=None):
         """Normalise each clip, or each recording's clips.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_features)
-            Log spectra, one clip a row.
-        groups : array-like of shape (n_clips,) or None, default=None
-            The recording of each clip; required with ``by="recording"``.
+        {transform_parameters}
 
         Returns
         -------
@@ -235,17 +269,13 @@ class SpectralNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             return normalize_by_clip(X, statistic=self.statistic)
         return normalize_by_group(X, groups, statistic=self.statistic, scale=self.scale)
 
+    @_fit_doc
     def fit_transform(self, X, y=None, groups=None):
         """Fit, then normalise the same clips with the same ``groups``.
 
         Parameters
         ----------
-        X : array-like of shape (n_clips, n_features)
-            Log spectra, one clip a row.
-        y : None
-            Ignored.
-        groups : array-like of shape (n_clips,) or None, default=None
-            The recording of each clip; required with ``by="recording"``.
+        {fit_parameters}
 
         Returns
         -------
@@ -268,12 +298,7 @@ class SpectralNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 "groups=True) on this step, and pass groups=... to the "
                 "Pipeline's fit, predict and predict_proba."
             )
-        groups = np.asarray(groups)
-        if groups.ndim != 1 or len(groups) != X.shape[0]:
-            raise ValueError(
-                f"groups must hold one value per clip: X has {X.shape[0]} rows, "
-                f"groups has shape {groups.shape}."
-            )
+        _check_groups(groups, X.shape[0])
         return X
 
     def __sklearn_tags__(self):

@@ -3,14 +3,28 @@
 Time is on the last axis of the signals and any leading axes are batch axes.
 """
 
+from numbers import Integral, Real
+
 import numpy as np
 import scipy.fft
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ..utils._framing import frame, window_array
 
 __all__ = ["dct_matrix", "delta", "power_spectrogram", "power_to_db"]
 
+_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 
+
+@validate_params(
+    {
+        "y": ["array-like"],
+        "n_fft": [_POSITIVE_INT],
+        "hop_length": [_POSITIVE_INT],
+        "window": [None, str, tuple, "array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def power_spectrogram(y, *, n_fft, hop_length, window="hann"):
     """Power spectrogram of uncentered frames, time on the last axis.
 
@@ -48,20 +62,58 @@ def power_spectrogram(y, *, n_fft, hop_length, window="hann"):
     win = window_array(window, n_fft, dtype)
     if win is None:
         win = np.ones(n_fft, dtype=dtype)
-    return np.swapaxes(_frame_power(y, n_fft, hop_length, win), -1, -2)
+    return np.swapaxes(frame_power(y, n_fft, hop_length, win), -1, -2)
 
 
-def _frame_power(y, n_fft, hop_length, win):
-    """Power spectra of the windowed frames, frame-major: (..., n_frames, n_bins)."""
-    frames = frame(y, n_fft, hop_length, name="n_fft") * win
-    spectrum = scipy.fft.rfft(frames, axis=-1, overwrite_x=True)
+def frame_power(y, length, hop_length, window=None, bins=None, *, name="n_fft"):
+    """Power spectra of the windowed frames of signals, frame-major.
+
+    Parameters
+    ----------
+    y : ndarray of shape (..., n_samples)
+        Real signals of at least one frame.
+    length : int
+        Frame and FFT length in samples.
+    hop_length : int
+        Samples between frame starts.
+    window : ndarray of shape (length,) or (n_windows, length), optional
+        Window of a frame, or several (tapers), each applied to every frame;
+        ``None`` is the rectangular window.
+    bins : slice, optional
+        The ``rfft`` bins kept; all by default.
+    name : str, default="n_fft"
+        The frame length's parameter name, for the error message.
+
+    Returns
+    -------
+    power : ndarray of shape (..., n_frames * n_windows, n_bins)
+        ``|rfft|²`` of each windowed frame (windows vary fastest), in the
+        floating type of ``y``.
+    """
+    frames = frame(y, length, hop_length, name=name)
+    if window is not None and window.ndim == 2:
+        frames = frames[..., np.newaxis, :] * window
+        frames = frames.reshape(*frames.shape[:-3], -1, length)
+    elif window is not None:
+        frames = frames * window
+    spectrum = scipy.fft.rfft(frames, axis=-1, overwrite_x=window is not None)
+    if bins is not None:
+        spectrum = spectrum[..., bins]
     # Squares of the interleaved real and imaginary parts, in place, then
     # their pairwise sums.
-    parts = spectrum.view(win.dtype)
+    parts = spectrum.view(spectrum.real.dtype)
     np.square(parts, out=parts)
     return np.add(parts[..., ::2], parts[..., 1::2])
 
 
+@validate_params(
+    {
+        "S": ["array-like"],
+        "amin": [Interval(Real, 0, None, closed="neither")],
+        "top_db": [Interval(Real, 0, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def power_to_db(S, *, amin=1e-10, top_db=80.0):
     """Convert power to decibels, clipping each item to a dynamic range.
 
@@ -117,6 +169,10 @@ def _shifted_power_to_db(S, shift, *, amin=1e-10, top_db=80.0):
     return log_spec
 
 
+@validate_params(
+    {"n_input": [_POSITIVE_INT], "n_output": [_POSITIVE_INT, None]},
+    prefer_skip_nested_validation=True,
+)
 def dct_matrix(n_input, n_output=None):
     """Orthonormal DCT-II as a matrix.
 
@@ -153,6 +209,15 @@ def dct_matrix(n_input, n_output=None):
     return basis
 
 
+@validate_params(
+    {
+        "C": ["array-like"],
+        "width": [_POSITIVE_INT],
+        "order": [_POSITIVE_INT],
+        "axis": [Integral],
+    },
+    prefer_skip_nested_validation=True,
+)
 def delta(C, *, width=2, order=1, axis=-1):
     """Regression deltas of features over time.
 

@@ -1,5 +1,6 @@
 """Log-magnitude spectrum of each clip, the feature of Qi et al."""
 
+import functools
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -10,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._base import BaseClipTransformer
+from ..utils._blocks import apply_in_blocks
 from ..utils._docstring import CLIP_ATTRIBUTES, CLIP_INPUT, N_JOBS, Substitution
 from ..utils._framing import frame, warn_short_rows, window_array, window_gain
 from ..utils._validation import (
@@ -22,6 +24,13 @@ __all__ = ["LogSpectrum", "log_spectrum"]
 
 AVERAGES = ("mean", "median")
 
+# A sample rate and the frequency limits it gives a meaning to.
+FREQUENCY_CONSTRAINTS = {
+    "sr": [Interval(Real, 0, None, closed="neither"), None],
+    "fmin": [Interval(Real, 0, None, closed="left"), None],
+    "fmax": [Interval(Real, 0, None, closed="left"), None],
+}
+
 # What log_spectrum and LogSpectrum accept.
 SPECTRUM_CONSTRAINTS = {
     "n_fft": [Interval(Integral, 1, None, closed="left"), None],
@@ -29,10 +38,24 @@ SPECTRUM_CONSTRAINTS = {
     "window": [None, str, tuple, "array-like"],
     "average": [StrOptions(set(AVERAGES))],
     "offset": [Interval(Real, 0, np.inf, closed="neither")],
-    "sr": [Interval(Real, 0, None, closed="neither"), None],
-    "fmin": [Interval(Real, 0, None, closed="left"), None],
-    "fmax": [Interval(Real, 0, None, closed="left"), None],
+    **FREQUENCY_CONSTRAINTS,
 }
+
+
+# Docstring sections of every clip transformer.
+CLIP_SECTIONS = {
+    "n_jobs": N_JOBS,
+    "clip_input": CLIP_INPUT,
+    "clip_attributes": CLIP_ATTRIBUTES,
+}
+
+# Fitted attributes of the transformers of framed clips (frame_layout).
+FRAME_ATTRIBUTES = """
+hop_length_ : int
+    Hop in samples.
+n_frames_ : int
+    Frames per clip.
+"""
 
 
 # Frames, windows and frequency bins ------------------------------------------
@@ -103,6 +126,22 @@ def frequency_bins(n_fft, sr, fmin, fmax):
     return slice(index[0], index[-1] + 1), freqs[index[0] : index[-1] + 1]
 
 
+def frame_settings(n_samples, length, hop_length, window, dtype, name):
+    """Hop and window samples of frames of ``length`` samples.
+
+    Warns (:class:`~micfp.exceptions.DegradedResultWarning`) when clips of
+    ``n_samples`` are shorter than a frame and will be zero-padded to one;
+    ``name`` is the frame length's parameter. ``hop_length=None`` means half
+    a frame.
+    """
+    if n_samples < length:
+        warn_short_rows(n_samples, length, name)
+    return {
+        "hop_length": hop_length or max(length // 2, 1),
+        "window": window_array(window, length, dtype),
+    }
+
+
 def frequency_names(prefix, frequencies, bins, sr):
     """Feature names that carry the bin frequency (Hz) or the bin index."""
     if sr is None:
@@ -137,6 +176,30 @@ def _magnitude(x, *, n_fft, hop_length, window, average, bins):
 
 def _log_spectrum(x, *, n_fft, hop_length, window, average, offset, bins, scale=True):
     """Core of :func:`log_spectrum` on checked input; ``window`` is an array.
+
+    Rows go through in blocks that fit the cache
+    (:func:`~micfp.utils._blocks.apply_in_blocks`); see
+    :func:`_log_spectrum_rows` for the computation.
+    """
+    n = x.shape[-1]
+    n_frames = 1 if n_fft >= n else 1 + (n - n_fft) // hop_length
+    block = functools.partial(
+        _log_spectrum_rows,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        window=window,
+        average=average,
+        offset=offset,
+        bins=bins,
+        scale=scale,
+    )
+    # Windowed frames, their complex spectra and their magnitudes.
+    row_bytes = 4 * n_frames * n_fft * x.itemsize
+    return apply_in_blocks(block, x, row_bytes=row_bytes)
+
+
+def _log_spectrum_rows(x, *, n_fft, hop_length, window, average, offset, bins, scale):
+    """Log spectrum of rows of checked signals.
 
     Rows with huge samples are scaled by ``2 ** -shift`` first (see
     ``overflow_shift``), and
@@ -289,30 +352,22 @@ def log_spectrum(
     """
     check_frequency_range(sr, fmin, fmax)
     x, peak = check_signals(x, return_peak=True)
-    n = x.shape[-1]
-    n_fft = n if n_fft is None else n_fft
-    if n < n_fft:
-        warn_short_rows(n, n_fft, "n_fft")
+    n_fft = x.shape[-1] if n_fft is None else n_fft
     bins, _ = frequency_bins(n_fft, sr, fmin, fmax)
-    window = window_array(window, n_fft, x.dtype)
+    settings = frame_settings(x.shape[-1], n_fft, hop_length, window, x.dtype, "n_fft")
     return _log_spectrum(
         x,
         n_fft=n_fft,
-        hop_length=hop_length or max(n_fft // 2, 1),
-        window=window,
         average=average,
         offset=offset,
         bins=bins,
-        scale=needs_scaling(peak, x.dtype, gain=window_gain(window)),
+        scale=needs_scaling(peak, x.dtype, gain=window_gain(settings["window"])),
+        **settings,
     )
 
 
 @Substitution(
-    n_jobs=N_JOBS,
-    clip_input=CLIP_INPUT,
-    spectrum_notes=_SPECTRUM_NOTES,
-    welch_reference=_WELCH_REFERENCE,
-    clip_attributes=CLIP_ATTRIBUTES,
+    **CLIP_SECTIONS, spectrum_notes=_SPECTRUM_NOTES, welch_reference=_WELCH_REFERENCE
 )
 class LogSpectrum(BaseClipTransformer):
     """Log-magnitude spectrum of each clip: ``log(|FFT(x)| + offset)``.
@@ -428,15 +483,14 @@ class LogSpectrum(BaseClipTransformer):
         )
 
     def _prepare_transform(self, X):
-        if X.shape[1] < self.n_fft_:
-            warn_short_rows(X.shape[1], self.n_fft_, "n_fft")
         return {
             "n_fft": self.n_fft_,
-            "hop_length": self.hop_length or max(self.n_fft_ // 2, 1),
-            "window": window_array(self.window, self.n_fft_, X.dtype),
             "average": self.average,
             "offset": self.offset,
             "bins": self._bins,
+            **frame_settings(
+                X.shape[1], self.n_fft_, self.hop_length, self.window, X.dtype, "n_fft"
+            ),
         }
 
     def get_feature_names_out(self, input_features=None):

@@ -8,25 +8,28 @@ colour need. The functions work on any leading batch axes; the transformers
 apply them to rows of clips in chunks.
 """
 
+import functools
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-import scipy.fft
 import scipy.signal
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import AudioValueError
 from ..utils._base import BaseClipTransformer
+from ..utils._blocks import apply_in_blocks
 from ..utils._docstring import CLIP_ATTRIBUTES, N_JOBS, Substitution
-from ..utils._framing import frame, window_array, window_gain
-from ..utils._validation import (
-    check_signals,
-    needs_scaling,
-    overflow_shift,
+from ..utils._framing import window_array, window_gain
+from ..utils._validation import check_signals, needs_scaling, overflow_shift
+from ._spectral import frame_power
+from ._spectrum import (
+    FREQUENCY_CONSTRAINTS,
+    check_frequency_range,
+    frequency_bins,
+    frequency_names,
 )
-from ._spectrum import check_frequency_range, frequency_bins, frequency_names
 
 __all__ = [
     "MultitaperSpectrum",
@@ -36,30 +39,27 @@ __all__ = [
     "welch_spectrum",
 ]
 
-AVERAGES = ("mean", "median")
 # Power added before the logarithm: far below the quantisation floor of 24-bit
 # audio (about 5e-20 per Hz at 44.1 kHz) and above float32's smallest normal.
 DEFAULT_OFFSET = 1e-30
 
+_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+
+# What the functions and transformers of spectral estimates share.
+ESTIMATE_CONSTRAINTS = {
+    "offset": [Interval(Real, 0, np.inf, closed="neither")],
+    **FREQUENCY_CONSTRAINTS,
+}
+
+# What framed estimates (Welch, noise floor) accept besides their length.
+FRAMING_CONSTRAINTS = {
+    "hop_length": [_POSITIVE_INT, None],
+    "window": [None, str, tuple, "array-like"],
+    **ESTIMATE_CONSTRAINTS,
+}
+
 
 # Checks ----------------------------------------------------------------------
-
-
-def check_positive_int(name, value, *, allow_none=False):
-    """Raise a ValueError naming ``name`` unless ``value`` is a positive int."""
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        allowed = "a positive int or None" if allow_none else "a positive int"
-        raise ValueError(f"{name} must be {allowed}; got {value!r}.")
-
-
-def check_offset(offset):
-    """Raise a ValueError unless ``offset`` is a positive finite float."""
-    if isinstance(offset, bool) or not isinstance(offset, Real):
-        raise ValueError(f"offset must be a positive float; got {offset!r}.")
-    if not (offset > 0 and np.isfinite(offset)):
-        raise ValueError(f"offset must be positive and finite; got {offset!r}.")
 
 
 def check_length(n_samples, length, name, *, what="x"):
@@ -84,36 +84,12 @@ def check_length(n_samples, length, name, *, what="x"):
         )
 
 
-def check_frame_count(n_samples, length, hop_length, minimum, *, what="x"):
-    """Raise :class:`AudioValueError` when clips hold too few frames.
-
-    Returns the number of frames a clip holds.
-    """
-    n_frames = 0 if n_samples < length else 1 + (n_samples - length) // hop_length
-    if n_frames < minimum:
-        raise AudioValueError(
-            f"{what} has {n_samples} feature(s) (samples a clip), which give "
-            f"{n_frames} frame(s) of frame_length={length} every "
-            f"hop_length={hop_length}; per-bin statistics need at least "
-            f"{minimum}. Use longer clips, or a smaller frame_length or "
-            "hop_length."
-        )
-    return n_frames
-
-
-def _half_hop(length):
+def half_hop(length):
     """Default hop: the segment less half of it, as scipy's ``noverlap``."""
     return length - length // 2
 
 
-def _check_average(average):
-    if average not in AVERAGES:
-        raise ValueError(
-            f"Unknown average {average!r}; valid options are {sorted(AVERAGES)}."
-        )
-
-
-# Scaling and logarithm ---------------------------------------------------------
+# Scaling, combination over frames and logarithm -------------------------------
 
 
 def density_scale(window, length, sr, bins, dtype):
@@ -121,29 +97,19 @@ def density_scale(window, length, sr, bins, dtype):
 
     ``1 / (sr * sum(window²))``, doubled for the bins other than DC and (for
     an even length) Nyquist, as :func:`scipy.signal.welch` scales
-    ``"density"``. ``window=None`` is the rectangular window.
+    ``"density"``. ``window=None`` is the rectangular window; for several
+    windows (tapers) the mean of their energies counts.
     """
-    energy = float(length if window is None else np.sum(np.square(window, dtype=float)))
+    if window is None:
+        energy = float(length)
+    else:
+        energy = float(np.square(window, dtype=float).sum(axis=-1).mean())
     fs = 1.0 if sr is None else float(sr)
     scale = np.full(length // 2 + 1, 2.0 / (fs * energy))
     scale[0] /= 2.0
     if length % 2 == 0:
         scale[-1] /= 2.0
     return scale[bins].astype(dtype)
-
-
-def power_frames(x, *, length, hop_length, window, bins):
-    """``|rfft|²`` of the windowed frames of each signal, for the kept bins.
-
-    Returns an array of shape ``(..., n_frames, n_bins)``.
-    """
-    frames = frame(x, length, hop_length)
-    if window is not None:
-        frames = frames * window
-    spectrum = scipy.fft.rfft(frames, axis=-1)[..., bins]
-    power = np.square(spectrum.real)
-    power += np.square(spectrum.imag)
-    return power
 
 
 def log_power(power, offset, shift=None):
@@ -169,27 +135,17 @@ def _scaled(x, window, scale):
     return (x, None) if shift is None else (np.ldexp(x, -shift), shift)
 
 
-# Welch -------------------------------------------------------------------------
+def _mean_over_frames(power):
+    return power.mean(axis=-2)
 
 
-def _welch(
-    x, *, segment_length, hop_length, window, average, bins, density, offset, scale=True
-):
-    """Core of :func:`welch_spectrum` on checked input; ``window`` is an array."""
-    x, shift = _scaled(x, window, scale)
-    power = power_frames(
-        x, length=segment_length, hop_length=hop_length, window=window, bins=bins
-    )
-    if average == "mean":
-        power = power.mean(axis=-2)
-    else:
-        # scipy.signal.welch divides the median by the bias of the median of
-        # chi-square(2) variables, which makes it estimate the mean.
-        n_frames = power.shape[-2]
-        power = np.median(power, axis=-2)
-        power /= power.dtype.type(_median_bias(n_frames))
-    power *= density
-    return log_power(power, offset, shift)
+def _median_over_frames(power):
+    # scipy.signal.welch divides the median by the bias of the median of
+    # chi-square(2) variables, which makes it estimate the mean.
+    n_frames = power.shape[-2]
+    power = np.median(power, axis=-2)
+    power /= power.dtype.type(_median_bias(n_frames))
+    return power
 
 
 def _median_bias(n):
@@ -198,6 +154,140 @@ def _median_bias(n):
     return 1 + np.sum(1.0 / (ii_2 + 1) - 1.0 / ii_2)
 
 
+# How Welch's method combines the periodograms of the segments.
+AVERAGES = {"mean": _mean_over_frames, "median": _median_over_frames}
+
+
+def framed_log_density(x, **settings):
+    """Log PSD of each signal from the periodograms of its windowed frames.
+
+    The pure core of the spectral estimates, on checked input, with the
+    keyword arguments of :func:`_framed_log_density_rows`. Rows go through in
+    blocks that fit the cache (:func:`~micfp.utils._blocks.apply_in_blocks`).
+    """
+    window = settings["window"]
+    n_windows = 1 if window is None or window.ndim == 1 else len(window)
+    length = settings["length"]
+    n_frames = 1 + (x.shape[-1] - length) // settings["hop_length"]
+    # Windowed frames, their complex spectra and their power.
+    row_bytes = 4 * n_frames * n_windows * length * x.itemsize
+    return apply_in_blocks(
+        functools.partial(_framed_log_density_rows, **settings), x, row_bytes=row_bytes
+    )
+
+
+def _framed_log_density_rows(
+    x, *, reduce, length, hop_length, window, bins, density, offset, scale=True
+):
+    """Compute the log PSD of rows of signals.
+
+    The power of every frame of each row (under every taper when ``window``
+    holds several), combined over the frames by ``reduce`` (an array
+    ``(..., n_frames, n_bins)`` to ``(..., n_bins)``), scaled by ``density``
+    and logged. ``scale=False`` skips the search for rows so large that
+    their power overflows.
+    """
+    x, shift = _scaled(x, window, scale)
+    power = reduce(frame_power(x, length, hop_length, window, bins))
+    power *= density
+    return log_power(power, offset, shift)
+
+
+def estimate(x, peak, reduce, *, length, hop_length, window, offset, sr, fmin, fmax):
+    """:func:`framed_log_density` of checked signals with their peaks."""
+    bins, _ = frequency_bins(length, sr, fmin, fmax)
+    return framed_log_density(
+        x,
+        reduce=reduce,
+        length=length,
+        hop_length=hop_length,
+        window=window,
+        bins=bins,
+        density=density_scale(window, length, sr, bins, x.dtype),
+        offset=offset,
+        scale=needs_scaling(peak, x.dtype, gain=window_gain(window)),
+    )
+
+
+# Docstring sections shared by the functions and the transformers.
+ESTIMATE_PARAMETERS = """
+offset : float, default=1e-30
+    Power added before the natural logarithm; keeps digital silence finite
+    (``log(1e-30) = -69.1``).
+sr : float or None, default=None
+    Sample rate in Hz: the density is per Hz (per cycle per sample without
+    it), ``fmin`` and ``fmax`` need it, and with it the transformers name
+    their columns by frequency in Hz.
+fmin, fmax : float or None, default=None
+    Keep only bins with ``fmin <= frequency <= fmax`` (Hz).
+"""
+
+_ESTIMATE_ATTRIBUTES = (
+    """
+n_fft_ : int
+    FFT length (the segment or frame length).
+frequencies_ : ndarray of shape (n_bins,)
+    Frequency of each output column, in Hz when ``sr`` is given.\
+"""
+    + CLIP_ATTRIBUTES
+)
+
+# Sections of the transformers' docstrings.
+ESTIMATE_SECTIONS = {
+    "estimate_parameters": ESTIMATE_PARAMETERS,
+    "estimate_attributes": _ESTIMATE_ATTRIBUTES,
+    "n_jobs": N_JOBS,
+}
+
+
+def estimate_function(constraints, **sections):
+    """Decorate a spectral-estimate function of signals ``x``.
+
+    Validates its parameters with ``constraints`` (those of its
+    transformer) and fills its docstring's ``{estimate_parameters}`` and
+    the other ``sections``.
+    """
+    validate = validate_params(
+        {"x": "no_validation", **constraints}, prefer_skip_nested_validation=True
+    )
+    document = Substitution(estimate_parameters=ESTIMATE_PARAMETERS, **sections)
+    return lambda func: document(validate(func))
+
+
+_WELCH_PARAMETERS = """
+hop_length : int or None, default=None
+    Samples between segment starts; ``None`` means half a segment
+    (``segment_length - segment_length // 2``, as scipy). Samples after the
+    last full segment are dropped.
+window : None, str, tuple or array-like, default="hann"
+    Window of a segment: ``None`` (rectangular), a
+    ``scipy.signal.get_window`` specification, or ``segment_length``
+    samples.
+average : {"mean", "median"}, default="mean"
+    How the segments' periodograms are combined; the median is divided by
+    its bias for chi-square variables, as in scipy.
+"""
+
+_MULTITAPER_PARAMETERS = """
+n_tapers : int, default=7
+    Number of tapers.
+time_bandwidth : float or None, default=None
+    Time-half-bandwidth product NW; ``None`` means ``(n_tapers + 1) / 2``.
+    The spectrum is smoothed over ``2 NW sr / segment_length`` Hz.
+"""
+
+
+# Welch -------------------------------------------------------------------------
+
+# What welch_spectrum and WelchSpectrum accept.
+WELCH_CONSTRAINTS = {
+    "segment_length": [_POSITIVE_INT],
+    "average": [StrOptions(set(AVERAGES))],
+    **FRAMING_CONSTRAINTS,
+}
+
+
+@estimate_function(WELCH_CONSTRAINTS, welch_parameters=_WELCH_PARAMETERS)
 def welch_spectrum(
     x,
     *,
@@ -226,24 +316,8 @@ def welch_spectrum(
     segment_length : int, default=512
         Samples a segment; the output has ``segment_length // 2 + 1`` bins
         without frequency limits.
-    hop_length : int or None, default=None
-        Samples between segment starts; ``None`` means ``segment_length //
-        2`` (50 % overlap). Samples after the last full segment are dropped.
-    window : None, str, tuple or array-like, default="hann"
-        Window of a segment: ``None`` (rectangular), a
-        ``scipy.signal.get_window`` specification, or ``segment_length``
-        samples.
-    average : {"mean", "median"}, default="mean"
-        How the segments' periodograms are combined; the median is divided by
-        its bias for chi-square variables, as in scipy.
-    offset : float, default=1e-30
-        Power added before the natural logarithm; keeps digital silence
-        finite (``log(1e-30) = -69.1``).
-    sr : float or None, default=None
-        Sample rate in Hz: the density is per Hz, and ``fmin``/``fmax`` need
-        it. ``None`` gives the density per cycle per sample.
-    fmin, fmax : float or None, default=None
-        Keep only bins with ``fmin <= frequency <= fmax`` (Hz).
+    {welch_parameters}
+    {estimate_parameters}
 
     Returns
     -------
@@ -282,48 +356,43 @@ def welch_spectrum(
     >>> np.allclose(welch_spectrum(x, sr=16000), np.log(p + 1e-30))
     True
     """
-    check_positive_int("segment_length", segment_length)
-    check_positive_int("hop_length", hop_length, allow_none=True)
-    _check_average(average)
-    check_offset(offset)
     check_frequency_range(sr, fmin, fmax)
     x, peak = check_signals(x, return_peak=True)
     check_length(x.shape[-1], segment_length, "segment_length")
-    bins, _ = frequency_bins(segment_length, sr, fmin, fmax)
-    window = window_array(window, segment_length, x.dtype)
-    return _welch(
+    return estimate(
         x,
-        segment_length=segment_length,
-        hop_length=hop_length or _half_hop(segment_length),
-        window=window,
-        average=average,
-        bins=bins,
-        density=density_scale(window, segment_length, sr, bins, x.dtype),
+        peak,
+        AVERAGES[average],
+        length=segment_length,
+        hop_length=hop_length or half_hop(segment_length),
+        window=window_array(window, segment_length, x.dtype),
         offset=offset,
-        scale=needs_scaling(peak, x.dtype, gain=window_gain(window)),
+        sr=sr,
+        fmin=fmin,
+        fmax=fmax,
     )
 
 
 # Multitaper --------------------------------------------------------------------
 
 
-def _multitaper(x, *, segment_length, tapers, bins, density, offset, scale=True):
-    """Core of :func:`multitaper_spectrum`; ``tapers`` of shape (K, L), unit energy."""
-    x, shift = _scaled(x, tapers, scale)
-    frames = frame(x, segment_length, segment_length)
-    spectrum = scipy.fft.rfft(frames[..., None, :] * tapers, axis=-1)[..., bins]
-    power = np.square(spectrum.real)
-    power += np.square(spectrum.imag)
-    power = power.mean(axis=(-3, -2))
-    power *= density
-    return log_power(power, offset, shift)
+@functools.lru_cache(maxsize=16)
+def _cached_tapers(segment_length, n_tapers, nw, dtype):
+    tapers = np.atleast_2d(
+        scipy.signal.windows.dpss(segment_length, nw, Kmax=n_tapers, sym=False)
+    )
+    tapers /= np.sqrt(np.sum(np.square(tapers), axis=-1, keepdims=True))
+    tapers = tapers.astype(dtype)
+    tapers.flags.writeable = False
+    return tapers
 
 
 def dpss_tapers(segment_length, n_tapers, time_bandwidth, dtype):
     """Slepian tapers of unit energy, shape ``(n_tapers, segment_length)``.
 
     ``time_bandwidth=None`` takes ``(n_tapers + 1) / 2``, so that the
-    ``2 NW - 1`` best-concentrated tapers are used.
+    ``2 NW - 1`` best-concentrated tapers are used. The tapers of each
+    setting are computed once and returned read-only.
     """
     nw = (n_tapers + 1) / 2.0 if time_bandwidth is None else float(time_bandwidth)
     if segment_length < 2 or n_tapers > segment_length:
@@ -336,13 +405,19 @@ def dpss_tapers(segment_length, n_tapers, time_bandwidth, dtype):
             f"time_bandwidth must lie in (0, segment_length / 2) = (0, "
             f"{segment_length / 2:g}); got {nw:g}."
         )
-    tapers = np.atleast_2d(
-        scipy.signal.windows.dpss(segment_length, nw, Kmax=n_tapers, sym=False)
-    )
-    tapers /= np.sqrt(np.sum(np.square(tapers), axis=-1, keepdims=True))
-    return tapers.astype(dtype)
+    return _cached_tapers(segment_length, n_tapers, nw, np.dtype(dtype))
 
 
+# What multitaper_spectrum and MultitaperSpectrum accept.
+MULTITAPER_CONSTRAINTS = {
+    "segment_length": [_POSITIVE_INT, None],
+    "n_tapers": [_POSITIVE_INT],
+    "time_bandwidth": [Interval(Real, 0, None, closed="neither"), None],
+    **ESTIMATE_CONSTRAINTS,
+}
+
+
+@estimate_function(MULTITAPER_CONSTRAINTS, multitaper_parameters=_MULTITAPER_PARAMETERS)
 def multitaper_spectrum(
     x,
     *,
@@ -369,17 +444,8 @@ def multitaper_spectrum(
     segment_length : int or None, default=None
         Samples a segment; ``None`` uses the whole signal. Samples after the
         last full segment are dropped.
-    n_tapers : int, default=7
-        Number of tapers.
-    time_bandwidth : float or None, default=None
-        Time-half-bandwidth product NW; ``None`` means ``(n_tapers + 1) / 2``.
-        The spectrum is smoothed over ``2 NW sr / segment_length`` Hz.
-    offset : float, default=1e-30
-        Power added before the natural logarithm.
-    sr : float or None, default=None
-        Sample rate in Hz (density per Hz; needed for ``fmin``/``fmax``).
-    fmin, fmax : float or None, default=None
-        Keep only bins with ``fmin <= frequency <= fmax`` (Hz).
+    {multitaper_parameters}
+    {estimate_parameters}
 
     Returns
     -------
@@ -418,23 +484,21 @@ def multitaper_spectrum(
     >>> multitaper_spectrum(x, segment_length=512, sr=16000).shape
     (2, 257)
     """
-    check_positive_int("segment_length", segment_length, allow_none=True)
-    check_positive_int("n_tapers", n_tapers)
-    check_offset(offset)
     check_frequency_range(sr, fmin, fmax)
     x, peak = check_signals(x, return_peak=True)
     length = x.shape[-1] if segment_length is None else segment_length
     check_length(x.shape[-1], length, "segment_length")
-    tapers = dpss_tapers(length, n_tapers, time_bandwidth, x.dtype)
-    bins, _ = frequency_bins(length, sr, fmin, fmax)
-    return _multitaper(
+    return estimate(
         x,
-        segment_length=length,
-        tapers=tapers,
-        bins=bins,
-        density=density_scale(tapers[0], length, sr, bins, x.dtype),
+        peak,
+        _mean_over_frames,
+        length=length,
+        hop_length=length,
+        window=dpss_tapers(length, n_tapers, time_bandwidth, x.dtype),
         offset=offset,
-        scale=needs_scaling(peak, x.dtype, gain=window_gain(tapers)),
+        sr=sr,
+        fmin=fmin,
+        fmax=fmax,
     )
 
 
@@ -444,6 +508,14 @@ def multitaper_spectrum(
 _LTAS_BLOCK = 1024
 
 
+@validate_params(
+    {
+        "signals": "no_validation",
+        "segment_length": WELCH_CONSTRAINTS["segment_length"],
+        **FRAMING_CONSTRAINTS,
+    },
+    prefer_skip_nested_validation=True,
+)
 def long_term_average_spectrum(
     signals,
     *,
@@ -497,9 +569,6 @@ def long_term_average_spectrum(
     >>> ltas.shape
     (2, 257)
     """
-    check_positive_int("segment_length", segment_length)
-    check_positive_int("hop_length", hop_length, allow_none=True)
-    check_offset(offset)
     if sr is None and hasattr(signals, "sr") and hasattr(signals, "signals"):
         sr = signals.sr
     check_frequency_range(sr, fmin, fmax)
@@ -514,7 +583,7 @@ def long_term_average_spectrum(
             "signals must be a Recordings, a 1-D signal or a sequence of 1-D "
             f"signals; got {type(signals).__name__}."
         )
-    hop = hop_length or _half_hop(segment_length)
+    hop = hop_length or half_hop(segment_length)
     bins, _ = frequency_bins(segment_length, sr, fmin, fmax)
     rows = []
     for i, signal in enumerate(signals):
@@ -530,9 +599,9 @@ def long_term_average_spectrum(
         step = _LTAS_BLOCK * hop
         for start in range(0, n_frames * hop, step):
             block = x[start : start + step - hop + segment_length]
-            total += power_frames(
-                block, length=segment_length, hop_length=hop, window=win, bins=bins
-            ).sum(axis=0, dtype=np.float64)
+            total += frame_power(block, segment_length, hop, win, bins).sum(
+                axis=0, dtype=np.float64
+            )
         power = (total / n_frames).astype(x.dtype)
         power *= density_scale(win, segment_length, sr, bins, x.dtype)
         rows.append(log_power(power, offset, None if shift is None else shift[0]))
@@ -544,28 +613,53 @@ def long_term_average_spectrum(
 # Transformers ------------------------------------------------------------------
 
 
-class _SpectralEstimate(BaseClipTransformer):
-    """Template of the transformers of this module: one log spectrum per clip.
+class BaseSpectralEstimate(BaseClipTransformer):
+    """Base of the transformers of log spectral densities: one per clip.
 
-    Subclasses set ``_prefix`` (feature names) and ``_transform_chunk`` (the
-    pure batched function), and implement ``_length(n_samples)`` (the FFT
-    length, checked against the clips), ``_prepare_transform(X)`` (the
-    function's keyword arguments) and ``_row_bytes(X)``.
+    ``transform`` applies :func:`framed_log_density` to chunks of clips.
+    Subclasses set ``_prefix`` (feature names) and ``_parameter_constraints``,
+    and implement ``_length(n_samples)`` (the FFT length),
+    ``_hop_length()``, ``_window(dtype)`` (an array, ``None`` or tapers),
+    ``_reduce()`` (how the frames' periodograms are combined) and, where
+    clips need more than one segment, ``_check_clip_length``.
     """
 
     _prefix: ClassVar[str] = ""
 
-    def _check_clip_length(self, n_samples):
-        check_length(n_samples, self._length(n_samples), "segment_length", what="X")
+    def _check_clip_length(self, n_samples, length):
+        check_length(n_samples, length, "segment_length", what="X")
 
     def _fit_clips(self, X):
         check_frequency_range(self.sr, self.fmin, self.fmax)
-        self._check_clip_length(X.shape[1])
-        self.n_fft_ = self._length(X.shape[1])
+        length = self._length(X.shape[1])
+        self._check_clip_length(X.shape[1], length)
+        self.n_fft_ = length
         self._bins, self.frequencies_ = frequency_bins(
-            self.n_fft_, self.sr, self.fmin, self.fmax
+            length, self.sr, self.fmin, self.fmax
         )
-        self._prepare_transform(X)
+        self._window(X.dtype)
+
+    _transform_chunk = staticmethod(framed_log_density)
+
+    def _prepare_transform(self, X):
+        window = self._window(X.dtype)
+        return {
+            "reduce": self._reduce(),
+            "length": self.n_fft_,
+            "hop_length": self._hop_length(),
+            "window": window,
+            "bins": self._bins,
+            "density": density_scale(window, self.n_fft_, self.sr, self._bins, X.dtype),
+            "offset": self.offset,
+        }
+
+    def _row_bytes(self, X):
+        # Windowed frames, their complex spectra and their power: about four
+        # copies of the frames, under each taper.
+        n_frames = 1 + (X.shape[1] - self.n_fft_) // self._hop_length()
+        window = self._window(X.dtype)
+        n_windows = 1 if window is None or window.ndim == 1 else len(window)
+        return 4 * n_frames * n_windows * self.n_fft_ * X.itemsize
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the frequency of each bin.
@@ -584,42 +678,8 @@ class _SpectralEstimate(BaseClipTransformer):
         return frequency_names(self._prefix, self.frequencies_, self._bins, self.sr)
 
 
-_ESTIMATE_PARAMETERS = """
-offset : float, default=1e-30
-    Power added before the natural logarithm.
-sr : float or None, default=None
-    Sample rate in Hz; needed for ``fmin``/``fmax`` and gives feature names
-    in Hz.
-fmin, fmax : float or None, default=None
-    Keep only the bins between these frequencies (Hz, inclusive).
-"""
-
-_ESTIMATE_ATTRIBUTES = (
-    """
-frequencies_ : ndarray of shape (n_bins,)
-    Frequency of each output column, in Hz when ``sr`` is given.\
-"""
-    + CLIP_ATTRIBUTES
-)
-
-# Shared sections of the docstrings of the transformers of log spectra.
-estimate_docstring = Substitution(
-    estimate_parameters=_ESTIMATE_PARAMETERS,
-    estimate_attributes=_ESTIMATE_ATTRIBUTES,
-    n_jobs=N_JOBS,
-)
-
-_COMMON_CONSTRAINTS = {
-    "offset": [Interval(Real, 0, None, closed="neither")],
-    "sr": [Interval(Real, 0, None, closed="neither"), None],
-    "fmin": [Interval(Real, 0, None, closed="left"), None],
-    "fmax": [Interval(Real, 0, None, closed="left"), None],
-    "n_jobs": [Integral, None],
-}
-
-
-@estimate_docstring
-class WelchSpectrum(_SpectralEstimate):
+@Substitution(**ESTIMATE_SECTIONS, welch_parameters=_WELCH_PARAMETERS)
+class WelchSpectrum(BaseSpectralEstimate):
     """Log power spectral density of each clip by Welch's method.
 
     The transformer of :func:`welch_spectrum`: the periodograms of
@@ -631,19 +691,12 @@ class WelchSpectrum(_SpectralEstimate):
     ----------
     segment_length : int, default=512
         Samples a segment; sets the resolution ``sr / segment_length`` Hz.
-    hop_length : int or None, default=None
-        Samples between segment starts; ``None`` means half a segment.
-    window : None, str, tuple or array-like, default="hann"
-        Window of a segment (``None`` is rectangular).
-    average : {"mean", "median"}, default="mean"
-        How the periodograms of the segments are combined.
+    {welch_parameters}
     {estimate_parameters}
     {n_jobs}
 
     Attributes
     ----------
-    n_fft_ : int
-        FFT length (the segment length).
     {estimate_attributes}
 
     See Also
@@ -672,11 +725,8 @@ class WelchSpectrum(_SpectralEstimate):
 
     _prefix: ClassVar[str] = "welch"
     _parameter_constraints: ClassVar[dict] = {
-        "segment_length": [Interval(Integral, 1, None, closed="left")],
-        "hop_length": [Interval(Integral, 1, None, closed="left"), None],
-        "window": [None, str, tuple, "array-like"],
-        "average": [StrOptions(set(AVERAGES))],
-        **_COMMON_CONSTRAINTS,
+        **WELCH_CONSTRAINTS,
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -705,33 +755,18 @@ class WelchSpectrum(_SpectralEstimate):
     def _length(self, n_samples):
         return self.segment_length
 
-    _transform_chunk = staticmethod(_welch)
+    def _hop_length(self):
+        return self.hop_length or half_hop(self.segment_length)
 
-    def _hop(self):
-        return self.hop_length or _half_hop(self.segment_length)
+    def _window(self, dtype):
+        return window_array(self.window, self.segment_length, dtype)
 
-    def _prepare_transform(self, X):
-        window = window_array(self.window, self.segment_length, X.dtype)
-        return {
-            "segment_length": self.segment_length,
-            "hop_length": self._hop(),
-            "window": window,
-            "average": self.average,
-            "bins": self._bins,
-            "density": density_scale(
-                window, self.segment_length, self.sr, self._bins, X.dtype
-            ),
-            "offset": self.offset,
-        }
-
-    def _row_bytes(self, X):
-        # Framed copies of a row take about length / hop times its bytes.
-        hops = max(1, self.segment_length // self._hop())
-        return X.shape[1] * X.itemsize * hops * 3
+    def _reduce(self):
+        return AVERAGES[self.average]
 
 
-@estimate_docstring
-class MultitaperSpectrum(_SpectralEstimate):
+@Substitution(**ESTIMATE_SECTIONS, multitaper_parameters=_MULTITAPER_PARAMETERS)
+class MultitaperSpectrum(BaseSpectralEstimate):
     """Log power spectral density of each clip by Thomson's multitaper method.
 
     The transformer of :func:`multitaper_spectrum`: periodograms under
@@ -742,17 +777,12 @@ class MultitaperSpectrum(_SpectralEstimate):
     ----------
     segment_length : int or None, default=512
         Samples a segment; ``None`` uses the whole clip.
-    n_tapers : int, default=7
-        Number of tapers.
-    time_bandwidth : float or None, default=None
-        Time-half-bandwidth product NW; ``None`` means ``(n_tapers + 1) / 2``.
+    {multitaper_parameters}
     {estimate_parameters}
     {n_jobs}
 
     Attributes
     ----------
-    n_fft_ : int
-        FFT length (the segment length).
     {estimate_attributes}
 
     See Also
@@ -776,10 +806,8 @@ class MultitaperSpectrum(_SpectralEstimate):
 
     _prefix: ClassVar[str] = "multitaper"
     _parameter_constraints: ClassVar[dict] = {
-        "segment_length": [Interval(Integral, 1, None, closed="left"), None],
-        "n_tapers": [Interval(Integral, 1, None, closed="left")],
-        "time_bandwidth": [Interval(Real, 0, None, closed="neither"), None],
-        **_COMMON_CONSTRAINTS,
+        **MULTITAPER_CONSTRAINTS,
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -806,21 +834,11 @@ class MultitaperSpectrum(_SpectralEstimate):
     def _length(self, n_samples):
         return n_samples if self.segment_length is None else self.segment_length
 
-    _transform_chunk = staticmethod(_multitaper)
+    def _hop_length(self):
+        return self.n_fft_
 
-    def _prepare_transform(self, X):
-        length = self.n_fft_
-        tapers = dpss_tapers(length, self.n_tapers, self.time_bandwidth, X.dtype)
-        return {
-            "segment_length": length,
-            "tapers": tapers,
-            "bins": self._bins,
-            "density": density_scale(tapers[0], length, self.sr, self._bins, X.dtype),
-            "offset": self.offset,
-        }
+    def _window(self, dtype):
+        return dpss_tapers(self.n_fft_, self.n_tapers, self.time_bandwidth, dtype)
 
-    def _scaling_gain(self, prepared):
-        return window_gain(prepared["tapers"])
-
-    def _row_bytes(self, X):
-        return X.shape[1] * X.itemsize * 3 * self.n_tapers
+    def _reduce(self):
+        return _mean_over_frames

@@ -13,7 +13,23 @@ from sklearn.utils.validation import check_random_state
 from ..exceptions import AudioValueError
 from ..utils._chunking import map_row_chunks
 from ..utils._threads import single_blas_thread
-from ._map import _check_enough_frames, split_frames
+from ._map import REYNOLDS_2000, _check_enough_frames, split_frames
+
+# Docstring sections of the estimators built on BaseUBMEstimator.
+UBM_SECTIONS = {
+    "reynolds_2000": REYNOLDS_2000,
+    "ubm_fit_parameters": """
+        reg_covar : float, default=1e-3
+            Variance regularization of the UBM fitted here; it keeps
+            components alive on frames of digital silence.
+        max_iter : int, default=100
+            EM iterations of the UBM fitted here.
+        n_init : int, default=1
+            EM restarts of the UBM fitted here.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the UBM's initialization.
+        """,
+}
 
 
 def posterior_bytes(n_values):

@@ -13,7 +13,7 @@ from ..utils._chunking import chunk_slices
 from ..utils._docstring import Substitution
 from ..utils._threads import single_blas_thread
 from ..utils._validation import check_frames
-from ._base import BaseUBMEstimator, posterior_bytes
+from ._base import UBM_SECTIONS, BaseUBMEstimator, posterior_bytes
 from ._map import (
     _log_normalize,
     component_log_likelihoods,
@@ -30,6 +30,7 @@ _frames_doc = Substitution(
 )
 
 
+@Substitution(**UBM_SECTIONS)
 class GMMUBMClassifier(ClassifierMixin, BaseUBMEstimator):
     """Identify the device of a clip with GMMs adapted from a background model.
 
@@ -58,14 +59,7 @@ class GMMUBMClassifier(ClassifierMixin, BaseUBMEstimator):
         A diagonal mixture: used as it is when fitted (for example one fitted
         on background devices with :func:`fit_ubm`), cloned and fitted on the
         training frames when not; ``None`` fits one of `n_components`.
-    reg_covar : float, default=1e-3
-        Variance regularization of the UBM fitted here.
-    max_iter : int, default=100
-        EM iterations of the UBM fitted here.
-    n_init : int, default=1
-        EM restarts of the UBM fitted here.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the UBM's initialization.
+    {ubm_fit_parameters}
     n_jobs : int or None, default=None
         Parallel jobs over chunks of clips when scoring (joblib).
 
@@ -93,9 +87,7 @@ class GMMUBMClassifier(ClassifierMixin, BaseUBMEstimator):
 
     References
     ----------
-    .. [1] D. A. Reynolds, T. F. Quatieri and R. B. Dunn, "Speaker
-       verification using adapted Gaussian mixture models", Digital Signal
-       Processing 10(1-3), 2000. :doi:`10.1006/dspr.1999.0361`
+    {reynolds_2000}
 
     Examples
     --------

@@ -11,6 +11,8 @@ from functools import partial
 import numpy as np
 from sklearn.mixture import GaussianMixture
 
+from ..utils._docstring import Substitution
+
 __all__ = [
     "component_log_likelihoods",
     "fit_ubm",
@@ -18,6 +20,14 @@ __all__ = [
     "split_frames",
     "sufficient_statistics",
 ]
+
+
+# The reference of the MAP adaptation of a background model.
+REYNOLDS_2000 = """
+.. [1] D. A. Reynolds, T. F. Quatieri and R. B. Dunn, "Speaker
+   verification using adapted Gaussian mixture models", Digital Signal
+   Processing 10(1-3), 2000. :doi:`10.1006/dspr.1999.0361`
+"""
 
 
 def split_frames(X, frame_width):
@@ -267,6 +277,7 @@ def _statistics(frames, *, coefficients, center, frame_weights=None, second_orde
     return n, f + n_center, s
 
 
+@Substitution(reynolds_2000=REYNOLDS_2000)
 def map_adapt(
     n,
     f,
@@ -319,9 +330,7 @@ def map_adapt(
 
     References
     ----------
-    .. [1] D. A. Reynolds, T. F. Quatieri and R. B. Dunn, "Speaker
-       verification using adapted Gaussian mixture models", Digital Signal
-       Processing 10(1-3), 2000. :doi:`10.1006/dspr.1999.0361`
+    {reynolds_2000}
 
     Examples
     --------

@@ -8,8 +8,9 @@ from sklearn.base import TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import AudioValueError
+from ..utils._docstring import Substitution
 from ..utils._validation import check_frames
-from ._base import BaseUBMEstimator
+from ._base import UBM_SECTIONS, BaseUBMEstimator
 from ._map import map_adapt, statistics_function
 
 
@@ -39,6 +40,7 @@ def check_finite_result(result, name):
         )
 
 
+@Substitution(**UBM_SECTIONS)
 class GaussianSupervector(TransformerMixin, BaseUBMEstimator):
     """MAP-adapted GMM mean supervectors of clips given as frames.
 
@@ -69,15 +71,7 @@ class GaussianSupervector(TransformerMixin, BaseUBMEstimator):
         fitted on background clips with :func:`fit_ubm`). Unfitted: a clone is
         fitted on the training frames with its own settings. ``None``: a
         mixture of `n_components` fitted on the training frames.
-    reg_covar : float, default=1e-3
-        Variance regularization of the UBM fitted here; it keeps components
-        alive on frames of digital silence.
-    max_iter : int, default=100
-        EM iterations of the UBM fitted here.
-    n_init : int, default=1
-        EM restarts of the UBM fitted here.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the UBM's initialization.
+    {ubm_fit_parameters}
     n_jobs : int or None, default=None
         Parallel jobs over chunks of clips in `transform` (joblib).
 
@@ -121,9 +115,7 @@ class GaussianSupervector(TransformerMixin, BaseUBMEstimator):
 
     References
     ----------
-    .. [1] D. A. Reynolds, T. F. Quatieri and R. B. Dunn, "Speaker
-       verification using adapted Gaussian mixture models", Digital Signal
-       Processing 10(1-3), 2000. :doi:`10.1006/dspr.1999.0361`
+    {reynolds_2000}
     .. [2] W. M. Campbell, D. E. Sturim and D. A. Reynolds, "Support vector
        machines using GMM supervectors for speaker verification", IEEE Signal
        Processing Letters 13(5), 2006. :doi:`10.1109/LSP.2006.870086`

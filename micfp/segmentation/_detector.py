@@ -14,8 +14,8 @@ from ..io import Recordings
 from ._enf import enf_change_curve
 from ._features import (
     band_matrix,
+    device_space,
     frame_geometry,
-    hop_spread,
     hop_statistics,
     remove_level,
     window_differences,
@@ -23,6 +23,8 @@ from ._features import (
 from ._search import pick_peaks, tail_threshold
 
 _PENALTY_GRID = np.geomspace(1e-2, 1e4, 49)
+# Folds of devices for the held-out curves the threshold is set on.
+_N_FOLDS = 5
 
 
 def _as_recording(x):
@@ -51,16 +53,20 @@ class DeviceChangeDetector(BaseEstimator):
     Welch estimate) and the log of the least frame power (a noise floor, which
     shows the device's self-noise in the gaps of the content), less the hop's
     mean log power over the bands with ``remove_gain`` (so that a change of
-    gain changes nothing), each divided by its typical change from hop to hop
-    in that recording (the median absolute difference). At every hop
-    boundary, the mean statistics of the ``window_duration`` before and after
-    are compared through the
-    Mahalanobis distance under the covariance such differences have in
-    unedited recordings, which :meth:`fit` learns; divided by its median
-    over the recording, that distance is the change curve. Its peaks above a
-    threshold are the boundaries. :meth:`fit` sets the threshold so that
-    unedited recordings give ``false_alarms_per_hour`` boundaries an hour,
-    extrapolating the tail of their peaks.
+    gain changes nothing). :meth:`fit` learns from unedited recordings of
+    many devices a two-covariance model of these statistics: how they vary
+    within a recording (read off the difference of the mean statistics of
+    the ``window_duration`` before and after every hop boundary) and how the
+    mean statistics differ between devices. At every hop boundary of a
+    recording, the difference of the mean statistics of the windows before
+    and after is scored by the Gaussian likelihood ratio of "the device
+    changes here" against "it does not": a sum of squares in the coordinates
+    that whiten the within-recording variation, each weighted by the share
+    of device variation in it, so that what the content moves and devices
+    do not is discounted. That statistic, divided by the height that
+    unedited recordings exceed ``false_alarms_per_hour`` times an hour, is
+    the change curve; its peaks above 1 (at least a window apart) are the
+    boundaries.
 
     Times are seconds everywhere.
 
@@ -76,7 +82,7 @@ class DeviceChangeDetector(BaseEstimator):
         half frames.
     frame_duration : float, default=0.025
         Length of the short-time spectra, rounded to a power of two samples.
-    n_bands : int, default=40
+    n_bands : int, default=64
         Number of frequency bands, uniform in log frequency from ``fmin`` to
         the Nyquist frequency (bands narrower than a bin are merged).
     fmin : float, default=50.0
@@ -85,7 +91,8 @@ class DeviceChangeDetector(BaseEstimator):
         Search for boundaries. "window" picks the peaks of the change curve
         (vectorised, for recordings of hours). "pelt" and "kernel" run
         ``ruptures.Pelt(model="l2")`` or ``ruptures.KernelCPD(kernel="rbf")``
-        on the whitened hop statistics with a penalty set in :meth:`fit`
+        on the hop statistics mapped by ``projection_``, with a penalty set
+        in :meth:`fit`
         (needs ``micfp[segmentation]``; slow past an hour of audio).
     false_alarms_per_hour : float, default=1.0
         Boundaries an hour allowed on unedited recordings.
@@ -96,7 +103,7 @@ class DeviceChangeDetector(BaseEstimator):
         two devices.
     shrinkage : float, default=0.01
         Weight of the identity (scaled to the mean variance) mixed into the
-        covariance of the differences before it is inverted.
+        within-recording covariance before it is inverted.
     enf : {50, 60} or None, default=None
         Nominal mains frequency in Hz. When set, jumps of the mains hum's
         frequency and phase (electric-network frequency) are tracked and
@@ -111,10 +118,16 @@ class DeviceChangeDetector(BaseEstimator):
         The hop used, in seconds.
     n_context_ : int
         Hops on each side of a candidate boundary.
-    precision_ : ndarray of shape (n_features, n_features)
-        Inverse of the shrunk covariance of the differences.
     whitener_ : ndarray of shape (n_features, n_features)
-        Symmetric square root of ``precision_``.
+        Maps hop statistics to coordinates in which their variation within
+        a recording is white and the devices' variation is diagonal, most
+        device-like column first.
+    eigenvalues_ : ndarray of shape (n_features,)
+        Variance of the device means along each column of ``whitener_``, in
+        units of the within-recording variance of one hop; decreasing.
+    projection_ : ndarray of shape (n_features, n_features)
+        ``whitener_`` with each column weighted by the square root of its
+        weight in the likelihood ratio of a change between two windows.
     device_scale_ : float
         Height of the device curve (before it is divided by it) that peaks
         of unedited recordings exceed ``false_alarms_per_hour`` times an
@@ -160,17 +173,19 @@ class DeviceChangeDetector(BaseEstimator):
     >>> from micfp.datasets import make_spliced
     >>> from micfp.segmentation import DeviceChangeDetector
     >>> train, _ = make_spliced(
-    ...     4, sr=16000, n_splices=0, segment_duration=(10.0, 12.0),
-    ...     random_state=0,
+    ...     12, sr=16000, n_splices=0, n_devices=12,
+    ...     segment_duration=(10.0, 12.0), random_state=0,
     ... )
-    >>> # No gain changes here: keep the devices' sensitivities as evidence.
-    >>> detector = DeviceChangeDetector(sr=16000, remove_gain=False).fit(train)
+    >>> detector = DeviceChangeDetector(sr=16000).fit(train, train.devices)
     >>> test, truth = make_spliced(
-    ...     1, sr=16000, n_splices=1, segment_duration=(8.0, 10.0),
-    ...     n_devices=2, random_state=1,
+    ...     2, sr=16000, n_splices=1, segment_duration=(8.0, 10.0),
+    ...     pairing="different_model", random_state=1,
     ... )
-    >>> truth[0].round(2).tolist(), detector.predict(test.signals[0]).round(2).tolist()
-    ([8.96], [8.97])
+    >>> x = test.signals[1]
+    >>> truth[1].round(2).tolist(), detector.predict(x).round(2).tolist()
+    ([9.36], [9.48])
+    >>> detector.segment_scores(x, truth[1]).round(1).tolist()
+    [0.0, -112.5]
     """
 
     _parameter_constraints = {
@@ -195,7 +210,7 @@ class DeviceChangeDetector(BaseEstimator):
         window_duration=3.0,
         hop_duration=0.25,
         frame_duration=0.025,
-        n_bands=40,
+        n_bands=64,
         fmin=50.0,
         method="window",
         false_alarms_per_hour=1.0,
@@ -263,14 +278,12 @@ class DeviceChangeDetector(BaseEstimator):
         )
         if self.remove_gain:
             stats = remove_level(stats)
-        return stats / hop_spread(stats)
+        return stats
 
-    def _device_curve(self, stats, n_context):
-        diff = window_differences(stats, n_context) @ self.whitener_
-        curve = np.einsum("ij,ij->i", diff, diff) * (n_context / 2.0)
-        if curve.size:
-            curve /= max(np.median(curve), np.finfo(np.float64).tiny)
-        return curve
+    def _device_curve(self, stats, n_context, projection=None):
+        projection = self.projection_ if projection is None else projection
+        diff = window_differences(stats, n_context) @ projection
+        return np.einsum("ij,ij->i", diff, diff) * (n_context / 2.0)
 
     def _enf_curve(self, x, n_hops, n_context):
         hop_length = round(self.hop_duration_ * self.sr)
@@ -305,15 +318,20 @@ class DeviceChangeDetector(BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Learn the null statistics and the threshold from unedited recordings.
+        """Learn the device space and the threshold from unedited recordings.
 
         Parameters
         ----------
         X : list of ndarray of shape (n_samples_i,) or Recordings
             Recordings without splices (each from one device), at ``sr``.
-            Each must hold at least two windows.
-        y : None
-            Ignored.
+            Each must hold at least two windows. The more devices they come
+            from, the better the directions in which devices differ are
+            known.
+        y : array-like of shape (n_recordings,) or None, default=None
+            Device of each recording: recordings of one device are pooled
+            when the differences between devices are learnt, so that what
+            differs between their scenes (room, content) is not taken for
+            the device. None takes every recording for a device of its own.
 
         Returns
         -------
@@ -321,6 +339,12 @@ class DeviceChangeDetector(BaseEstimator):
             The fitted detector.
         """
         signals = self._signals(X)
+        groups = np.arange(len(signals)) if y is None else np.asarray(y)
+        if groups.shape != (len(signals),):
+            raise ValueError(
+                f"y must hold one device label per recording ({len(signals)}); "
+                f"got shape {groups.shape}."
+            )
         geometry = self._geometry()
         _, frame_hop, per_hop, _, n_context = geometry
         self.hop_duration_ = per_hop * frame_hop / self.sr
@@ -328,29 +352,27 @@ class DeviceChangeDetector(BaseEstimator):
         stats = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(self._stats)(x, geometry) for x in signals
         )
-        diffs = [window_differences(s, n_context) for s in stats]
-        if sum(len(d) for d in diffs) < 2:
+        usable = [len(s) >= 2 * n_context for s in stats]
+        if not any(usable):
             raise AudioValueError(
                 "fit needs recordings of at least two windows "
                 f"({2 * self.window_duration:g} s); the longest holds "
                 f"{max(len(x) for x in signals) / self.sr:.3g} s."
             )
-        pooled = np.concatenate(diffs)
-        n_features = pooled.shape[1]
-        cov = np.cov(pooled, rowvar=False) * (n_context / 2.0)
-        cov = (1.0 - self.shrinkage) * cov + self.shrinkage * np.trace(
-            cov
-        ) / n_features * np.eye(n_features)
-        values, vectors = np.linalg.eigh(cov)
-        values = np.maximum(values, values.max() * 1e-10)
-        self.precision_ = (vectors / values) @ vectors.T
-        self.whitener_ = (vectors / np.sqrt(values)) @ vectors.T
-        self.n_features_ = n_features
+        if np.unique(groups).size < 2:
+            raise ValueError(
+                "fit needs recordings of at least two devices to learn how "
+                f"devices differ; y names one device ({groups[0]!r})."
+            )
+        self.whitener_, self.eigenvalues_, self.projection_ = self._device_space(
+            stats, groups, n_context
+        )
+        self.n_features_ = self.whitener_.shape[0]
         self.fit_duration_ = float(sum(len(x) for x in signals) / self.sr)
         hours = self.fit_duration_ / 3600.0
         rate = self.false_alarms_per_hour
 
-        device_curves = [self._device_curve(s, n_context) for s in stats]
+        device_curves = self._held_out_curves(stats, groups, n_context)
         self.device_scale_ = tail_threshold(
             self._peaks(device_curves, 0.0), hours, rate
         )
@@ -373,6 +395,36 @@ class DeviceChangeDetector(BaseEstimator):
             self.penalty_ = self._fit_penalty(stats, hours, rate)
         return self
 
+    def _device_space(self, stats, groups, n_context):
+        whitener, eigenvalues = device_space(stats, groups, n_context, self.shrinkage)
+        weights = n_context * eigenvalues / (1.0 + n_context * eigenvalues)
+        return whitener, eigenvalues, whitener * np.sqrt(weights)
+
+    def _held_out_curves(self, stats, groups, n_context):
+        """Device curves of each recording under a space fitted without its device.
+
+        Curves of the recordings the space was fitted on run low (the space
+        has learnt their variation), so a threshold read off them would be
+        exceeded more often on other devices. The devices are split in up to
+        ``_N_FOLDS`` folds (one device a fold when there are fewer); with
+        fewer than 3 devices the curves are in-sample.
+        """
+        labels, index = np.unique(groups, return_inverse=True)
+        n_folds = min(_N_FOLDS, len(labels))
+        fold = index % n_folds
+        usable = np.array([len(s) >= 2 * n_context for s in stats])
+        if len(labels) < 3 or any(not usable[fold != k].any() for k in range(n_folds)):
+            return [self._device_curve(s, n_context) for s in stats]
+        curves = [None] * len(stats)
+        for k in range(n_folds):
+            inside = np.flatnonzero(fold != k)
+            _, _, projection = self._device_space(
+                [stats[i] for i in inside], groups[inside], n_context
+            )
+            for i in np.flatnonzero(fold == k):
+                curves[i] = self._device_curve(stats[i], n_context, projection)
+        return curves
+
     def _peaks(self, curves, threshold):
         heights = [c[pick_peaks(c, threshold, self.n_context_)] for c in curves]
         return np.concatenate(heights) if heights else np.empty(0)
@@ -380,7 +432,7 @@ class DeviceChangeDetector(BaseEstimator):
     def _ruptures(self, stats):
         import ruptures
 
-        signal = stats @ self.whitener_
+        signal = stats @ self.projection_
         if self.method == "pelt":
             algo = ruptures.Pelt(model="l2", min_size=self.n_context_, jump=1)
         else:
@@ -467,12 +519,14 @@ class DeviceChangeDetector(BaseEstimator):
         return np.array([c.max() if c.size else 0.0 for _, c in curves])
 
     def segment_scores(self, recording, boundary_times=None):
-        """Same-device score of every segment against the first one.
+        """Same-device log10 likelihood ratio of every segment against the first.
 
-        The mean hop statistics of each segment (half a window trimmed at
+        The mean hop statistics of each segment (a quarter window trimmed at
         each inner boundary) are compared with those of the first segment
-        through ``precision_``, scaled for the segments' lengths as if the
-        hops were independent, and divided by the number of statistics.
+        under the two-covariance model :meth:`fit` learnt: their difference
+        is Gaussian with the within-recording covariance scaled by
+        ``1 / n_a + 1 / n_b`` (hops of the two segments) if one device made
+        both, plus twice the between-device covariance if two did.
 
         Parameters
         ----------
@@ -484,9 +538,12 @@ class DeviceChangeDetector(BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_boundaries + 1,)
-            Minus the scaled squared distance to the first segment: 0 for the
-            first segment, about -1 for another stretch of the same device,
-            far below for another device. Higher means same device.
+            log10 of the likelihood ratio of "same device as the first
+            segment" against "another device of the population"; higher
+            means same device. The first entry, the reference itself, is 0.
+            The model's ratio, not calibrated on trials: hops are taken as
+            independent beyond a window, so long segments get too large a
+            magnitude.
         """
         check_is_fitted(self)
         x = _as_recording(recording)
@@ -507,6 +564,10 @@ class DeviceChangeDetector(BaseEstimator):
             means.append(rows.mean(axis=0) if len(rows) else stats[-1])
             counts.append(max(len(rows), 1))
         means, counts = np.array(means), np.array(counts, dtype=float)
-        diff = (means - means[0]) @ self.whitener_
-        scale = (self.n_context_ / 2.0) * (1.0 / counts[0] + 1.0 / counts)
-        return -np.einsum("ij,ij->i", diff, diff) / scale / self.n_features_
+        u = (means - means[0]) @ self.whitener_
+        same = (1.0 / counts[0] + 1.0 / counts)[:, None]
+        other = same + 2.0 * self.eigenvalues_
+        terms = np.log(other / same) - u**2 * (1.0 / same - 1.0 / other)
+        llr = 0.5 * terms.sum(axis=1)
+        llr[0] = 0.0
+        return llr / np.log(10.0)

@@ -115,22 +115,6 @@ def remove_level(stats):
     return stats - stats[:, :n_bands].mean(axis=1, keepdims=True)
 
 
-def hop_spread(stats):
-    """Typical change of every statistic from one hop to the next.
-
-    The median absolute difference between consecutive hops (floored at
-    1e-3, a thousandth of a decade), so that every statistic enters the
-    comparison in units of its own variability within the recording.
-
-    Returns
-    -------
-    spread : ndarray of shape (n_features,)
-    """
-    if len(stats) < 2:
-        return np.ones(stats.shape[1], dtype=stats.dtype)
-    return np.median(np.abs(np.diff(stats, axis=0)), axis=0) + stats.dtype.type(1e-3)
-
-
 def window_differences(stats, n_context):
     """Difference of the mean statistics after and before every hop boundary.
 
@@ -155,3 +139,66 @@ def window_differences(stats, n_context):
     np.cumsum(stats, axis=0, dtype=np.float64, out=cumulative[1:])
     sums = cumulative[n_context:] - cumulative[:-n_context]
     return (sums[n_context:] - sums[:-n_context]) / n_context
+
+
+def device_space(stats, groups, n_context, shrinkage):
+    """Projection of hop statistics that keeps device differences.
+
+    A two-covariance model of the hop statistics: the long-run covariance of
+    a hop about its recording's mean (``within``, read off the differences
+    of the window means on each side of every hop boundary, which removes
+    the slow drift of the content) and the covariance of the devices' mean
+    statistics (``between``, from the group means, less the part their
+    finite length explains). In the coordinates that whiten ``within`` and
+    diagonalise ``between`` (eigenvalues ``lam``), the difference of two
+    window means of ``n_context`` hops is N(0, I) scaled by ``2 / n_context``
+    within a device and gains a variance ``2 * lam`` across a device change;
+    the log likelihood ratio of a change is a sum of squares weighted by
+    ``n * lam / (1 + n * lam)``, so directions where devices do not differ
+    drop out.
+
+    Parameters
+    ----------
+    stats : list of ndarray of shape (n_hops_i, n_features)
+        Hop statistics of unedited recordings.
+    groups : ndarray of shape (n_recordings,)
+        Device (or recording) label of each recording; at least two labels.
+    n_context : int
+        Hops of a window.
+    shrinkage : float
+        Weight of the scaled identity mixed into ``within``.
+
+    Returns
+    -------
+    whitener : ndarray of shape (n_features, n_features)
+        ``within ** -1/2`` followed by the rotation that diagonalises
+        ``between``: columns are directions, most device-like first.
+    eigenvalues : ndarray of shape (n_features,)
+        Between-device variance along each column, in units of the
+        within-recording variance of one hop; decreasing, at least 0.
+    """
+    diffs = [window_differences(s, n_context) for s in stats]
+    pooled = np.concatenate(diffs)
+    n_features = pooled.shape[1]
+    within = (pooled.T @ pooled) / len(pooled) * (n_context / 2.0)
+    within = (1.0 - shrinkage) * within + shrinkage * np.trace(
+        within
+    ) / n_features * np.eye(n_features)
+    values, vectors = np.linalg.eigh(within)
+    values = np.maximum(values, values.max() * 1e-10)
+    root = (vectors / np.sqrt(values)) @ vectors.T
+
+    labels, index = np.unique(np.asarray(groups), return_inverse=True)
+    sums = np.zeros((len(labels), n_features))
+    counts = np.zeros(len(labels))
+    for s, g in zip(stats, index, strict=True):
+        sums[g] += s.sum(axis=0, dtype=np.float64)
+        counts[g] += len(s)
+    means = (sums / counts[:, None]) @ root
+    centred = means - means.mean(axis=0)
+    between = centred.T @ centred / (len(labels) - 1)
+    lam, rotation = np.linalg.eigh(between)
+    # The group means hold within-recording noise of variance 1 / n_hops.
+    lam = np.maximum(lam - np.mean(1.0 / counts), 0.0)
+    order = np.argsort(lam)[::-1]
+    return root @ rotation[:, order], lam[order]
