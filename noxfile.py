@@ -1,5 +1,6 @@
 """Task runner: ``nox -s tests``, ``lint``, ``docs``, ``bench`` and ``demo``.
 
+``nox -s render`` draws a case report in headless Chromium to a PNG.
 ``nox -s intersphinx`` refreshes the inventories the documentation links with.
 """
 
@@ -29,6 +30,31 @@ def tests(session):
     # Only exit code 0 passes: pytest's 5 ("no tests collected") fails the session,
     # so a run that tested nothing is never reported green.
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def render(session):
+    """Draw a case report in headless Chromium and check the picture.
+
+    Runs the tests marked ``chromium`` (in ``tests/test_cli.py``) with
+    Chromium required: without Debian's ``chromium`` (``apt-get install
+    chromium``) they fail instead of skipping. The PNG of the report is kept
+    in ``build/case-report.png``.
+    """
+    _install(session, "test,plot")
+    session.run(
+        "pytest",
+        "-m",
+        "chromium",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_cli.py",
+        *session.posargs,
+        env={
+            "MICFP_CHROMIUM": "required",
+            "MICFP_REPORT_PNG": str(ROOT / "build" / "case-report.png"),
+        },
+    )
 
 
 @nox.session
@@ -122,6 +148,6 @@ def bench(session):
 
 @nox.session
 def demo(session):
-    """Simulate nine devices and identify them from their noise residual."""
+    """Simulate devices: identify them, reject an unseen one, give two LRs."""
     _install(session)
     session.run("python", "-m", "micfp.demo", *session.posargs)

@@ -48,6 +48,11 @@ over the reference devices are classifier outputs, not likelihood ratios;
 `verify` gives calibrated log10 likelihood ratios, from a model fitted with
 --population (recordings of at least 20 devices of the relevant population,
 at least 4 recordings each, that are neither reference nor questioned devices).
+`fit` measures that system on its own population (Cllr, EER, Tippett and DET
+plots, shown in the report): on its calibration trials, or with
+--validation-devices N on N population devices it never saw; and how often
+the population's recordings, of devices that are not references, are wrongly
+accepted as made by a reference device.
 """
 
 logger = logging.getLogger("micfp.cli")
@@ -58,14 +63,20 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=32)
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _int_from(lowest):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < lowest:
+            raise argparse.ArgumentTypeError(f"must be at least {lowest}, got {value}")
+        return value
+
+    return parse
+
+
+_positive_int = _int_from(1)
 
 
 def _build_parser():
@@ -115,6 +126,14 @@ def _build_parser():
         default=10.0,
         help="seconds of the excerpts that `verify` compares; the calibration "
         "holds for questioned excerpts of this duration (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--validation-devices",
+        type=_int_from(0),
+        default=0,
+        help="population devices held out from the likelihood-ratio system to "
+        "test it on devices it has never seen; with 0, the model's validation "
+        "figures come from its calibration trials (default: %(default)s)",
     )
     fit.add_argument(
         "--sr",
@@ -246,16 +265,23 @@ def _cmd_fit(args):
         raise FileNotFoundError(f"reference folder {str(args.references)!r} not found")
     if args.population is not None and not args.population.is_dir():
         raise FileNotFoundError(f"population folder {str(args.population)!r} not found")
+    if args.validation_devices and args.population is None:
+        raise ValueError(
+            "--validation-devices holds out devices of the population: give "
+            "--population FOLDER"
+        )
     model = fit_case_model(
         args.references,
         population=args.population,
         excerpt_duration=args.excerpt_duration,
+        validation_devices=args.validation_devices,
         sr=args.sr,
         clip_length=args.clip_length,
         n_clips=args.n_clips,
         target_frr=args.target_frr,
         random_state=args.random_state,
         log=logger.info,
+        verbose=0 if args.quiet else 1,
     )
     model.save(args.output)
     logger.info("model saved to %s", args.output)

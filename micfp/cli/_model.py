@@ -12,14 +12,16 @@ from ..calibration import DeviceLRSystem
 from ..clips import extract_clips
 from ..exceptions import AudioError
 from ..io import load_recordings, read_audio
+from ..metrics import cllr, cllr_min, eer, misleading_rate
 from ..openset import OpenSetClassifier
 from ..persistence import InvalidModelFileError, load_model, save_model
 from ..segmentation import DeviceChangeDetector
+from ..utils import progress
 from ..utils._framing import frame
 from ..verification import DeviceEmbedder
 
 MODEL_FORMAT = "micfp-case-model"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
 UNKNOWN = "unknown"
 _HASH_BLOCK = 1 << 20
 
@@ -112,15 +114,23 @@ class CaseModel:
     settings : dict
         ``sr``, ``clip_length`` and ``excerpt_duration``.
     provenance : dict
-        ``references`` and ``population``: lists of file records.
+        ``references``, ``population`` and ``validation``: lists of file
+        records.
+    validation : dict
+        The model on its own background data: ``likelihood_ratio``
+        (:func:`lr_validation`) and ``open_set`` (:func:`open_set_validation`),
+        each None for a model fitted without a population.
     """
 
-    def __init__(self, classifier, *, detector, lr_system, settings, provenance):
+    def __init__(
+        self, classifier, *, detector, lr_system, settings, provenance, validation
+    ):
         self.classifier = classifier
         self.detector = detector
         self.lr_system = lr_system
         self.settings = settings
         self.provenance = provenance
+        self.validation = validation
 
     @property
     def sr(self):
@@ -144,6 +154,7 @@ class CaseModel:
                 "lr_system": self.lr_system,
                 "settings": self.settings,
                 "provenance": self.provenance,
+                "validation": self.validation,
             },
             path,
         )
@@ -164,6 +175,7 @@ class CaseModel:
             f"target false rejection {self.classifier.target_frr:g})",
             "n_reference_recordings": len(self.provenance["references"]),
             "n_population_devices": len({r["device"] for r in population}),
+            "validation": self.validation,
         }
 
     def _read(self, path):
@@ -178,10 +190,9 @@ class CaseModel:
         )
         clips = clips[:max_clips]
         proba = self.classifier.predict_proba(clips).mean(axis=0)
-        decision = self.classifier.decision_function(clips)
+        decision, known = _knownness(self.classifier, clips)
         devices = self.devices
         closest = devices[int(np.argmax(proba))]
-        known = bool(decision.mean() >= 0)
         return {
             "file": record,
             "device": closest if known else UNKNOWN,
@@ -248,6 +259,46 @@ class CaseModel:
         }
 
 
+def _knownness(classifier, clips):
+    """Known-ness of each clip of a file, and whether the file is accepted.
+
+    A file is accepted as made by a reference device when the mean known-ness
+    of its clips reaches the open-set classifier's threshold (0).
+    """
+    decision = classifier.decision_function(clips)
+    return decision, bool(decision.mean() >= 0)
+
+
+def open_set_validation(classifier, recordings, *, clip_length, verbose=0):
+    """How often the open-set classifier accepts devices it never saw.
+
+    Every population recording is decided as ``identify`` decides a
+    questioned file; the population's devices are none of the reference
+    devices, so each acceptance is a false one.
+    """
+    knownness, accepted_clips, n_clips = [], 0, 0
+    pairs = zip(recordings.signals, recordings.paths, strict=True)
+    for signal, path in progress(
+        pairs,
+        verbose=verbose,
+        total=len(recordings),
+        desc="open-set rejection of population recordings",
+        unit="recording",
+    ):
+        clips = _excerpts(signal, clip_length, recordings.sr, path, "clip")
+        decision, _ = _knownness(classifier, clips)
+        knownness.append(float(decision.mean()))
+        accepted_clips += int(np.sum(decision >= 0))
+        n_clips += len(clips)
+    return {
+        "n_devices": int(np.unique(recordings.devices).size),
+        "n_recordings": len(recordings),
+        "accepted_recordings": int(np.sum(np.asarray(knownness) >= 0)),
+        "clip_acceptance_rate": accepted_clips / n_clips,
+        "knownness": knownness,
+    }
+
+
 def _fit_detector(signals, sr, log):
     detector = DeviceChangeDetector(sr=sr)
     try:
@@ -268,8 +319,8 @@ def _fit_detector(signals, sr, log):
     return detector
 
 
-def _fit_lr_system(recordings, *, clip_length, excerpt_duration, random_state, log):
-    length = round(excerpt_duration * recordings.sr)
+def _excerpt_rows(recordings, length):
+    """Excerpts of every recording as rows, with their devices and recordings."""
     rows, devices, groups = [], [], []
     for index, (signal, device) in enumerate(
         zip(recordings.signals, recordings.devices, strict=True)
@@ -280,27 +331,94 @@ def _fit_lr_system(recordings, *, clip_length, excerpt_duration, random_state, l
         rows.append(excerpts)
         devices += [device] * len(excerpts)
         groups += [index] * len(excerpts)
-    n_devices = np.unique(recordings.devices).size
+    return np.vstack(rows), np.asarray(devices), np.asarray(groups)
+
+
+def _file_records(recordings):
+    return [
+        {"device": str(d), **_provenance(info)}
+        for d, info in zip(recordings.devices, recordings.provenance, strict=True)
+    ]
+
+
+def _fit_lr_system(recordings, *, clip_length, excerpt_duration, random_state, log):
+    X, devices, groups = _excerpt_rows(
+        recordings, round(excerpt_duration * recordings.sr)
+    )
     log(
-        f"fitting the likelihood-ratio system on {sum(len(r) for r in rows)} "
-        f"excerpts of {excerpt_duration:g} s from {len(recordings)} recordings of "
-        f"{n_devices} population devices"
+        f"fitting the likelihood-ratio system on {len(X)} excerpts of "
+        f"{excerpt_duration:g} s from {len(recordings)} recordings of "
+        f"{np.unique(devices).size} population devices"
     )
     embedder = DeviceEmbedder(
         transformer=make_device_embedding(recordings.sr), clip_length=clip_length
     )
     system = DeviceLRSystem(embedder=embedder, random_state=random_state)
-    system.fit(np.vstack(rows), np.asarray(devices), groups=np.asarray(groups))
+    system.fit(X, devices, groups=groups)
     log(
         f"  {len(system.background_devices_)} devices fitted the embedding and "
         f"back-end, {len(system.calibration_devices_)} the calibration "
         f"({system.n_calibration_trials_['target']} target and "
         f"{system.n_calibration_trials_['non_target']} non-target trials)"
     )
-    return system, [
-        {"device": str(d), **_provenance(info)}
-        for d, info in zip(recordings.devices, recordings.provenance, strict=True)
-    ]
+    return system
+
+
+def _hold_out_devices(recordings, n_devices, random_state):
+    """Split recordings into those of ``n_devices`` random devices and the rest."""
+    devices = np.unique(recordings.devices)
+    if n_devices >= devices.size:
+        raise ValueError(
+            f"--validation-devices {n_devices} leaves no population device to fit "
+            f"the likelihood-ratio system: the population has {devices.size}"
+        )
+    rng = np.random.default_rng(random_state)
+    held_out = np.isin(
+        recordings.devices, rng.choice(devices, n_devices, replace=False)
+    )
+    return recordings.subset(~held_out), recordings.subset(held_out)
+
+
+def lr_validation(system, held_out=None, *, excerpt_duration=None):
+    """Trials, metrics and counts that show how well an LR system performs.
+
+    With ``held_out`` recordings (of devices new to the system), their
+    case-like trials (:meth:`DeviceLRSystem.score_trials`) test it. Without,
+    the system's own calibration trials are used: their devices took no part
+    in the embedding and back-end, but they fitted the calibrator, so the
+    log10 LRs show how well the calibration fits rather than an independent
+    test; the scores and the discrimination they show (EER, Cllr_min, DET)
+    are those of devices the back-end never saw.
+    """
+    if held_out is None:
+        trials = system.calibration_trials_
+        y_true, score = trials["y_true"], trials["score"]
+        llr = system.calibrator_.transform(score[:, None])[:, 0]
+        source, n_devices = "calibration", len(system.calibration_devices_)
+    else:
+        X, devices, groups = _excerpt_rows(
+            held_out, round(excerpt_duration * held_out.sr)
+        )
+        trials = system.score_trials(X, devices, groups)
+        y_true, score, llr = trials["y_true"], trials["score"], trials["llr"]
+        source, n_devices = "held-out", np.unique(devices).size
+    n_target = int(np.sum(y_true))
+    return {
+        "trials": source,
+        "n_devices": int(n_devices),
+        "n_target_trials": n_target,
+        "n_non_target_trials": len(y_true) - n_target,
+        "metrics": {
+            "cllr": float(cllr(y_true, llr)),
+            "cllr_min": float(cllr_min(y_true, llr)),
+            "eer": float(eer(y_true, score)),
+            "misleading_h1": float(misleading_rate(y_true, llr, proposition="H1")),
+            "misleading_h2": float(misleading_rate(y_true, llr, proposition="H2")),
+        },
+        "y_true": [int(v) for v in y_true],
+        "score": [float(v) for v in score],
+        "llr": [float(v) for v in llr],
+    }
 
 
 def fit_case_model(
@@ -311,12 +429,14 @@ def fit_case_model(
     clip_length=4096,
     n_clips=200,
     excerpt_duration=10.0,
+    validation_devices=0,
     target_frr=0.05,
     random_state=0,
     log=print,
+    verbose=0,
 ):
     """Fit a :class:`CaseModel` on reference folders (and a population)."""
-    recordings = load_recordings(references, sr=sr)
+    recordings = load_recordings(references, sr=sr, verbose=verbose)
     devices = np.unique(recordings.devices)
     if devices.size < 2:
         raise ValueError(
@@ -351,23 +471,44 @@ def fit_case_model(
         "rejection threshold learnt on held-out reference recordings "
         f"(target false rejection {target_frr:g})"
     )
-    lr_system, population_records, unedited = None, [], list(recordings.signals)
+    lr_system, unedited = None, list(recordings.signals)
+    validation = {"likelihood_ratio": None, "open_set": None}
+    population_records, validation_records = [], []
     if population is not None:
-        others = load_recordings(population, sr=recordings.sr)
+        others = load_recordings(population, sr=recordings.sr, verbose=verbose)
         unedited += others.signals
-        lr_system, population_records = _fit_lr_system(
+        rejection = validation["open_set"] = open_set_validation(
+            classifier, others, clip_length=clip_length, verbose=verbose
+        )
+        log(
+            f"open-set rejection: {rejection['accepted_recordings']} of the "
+            f"{rejection['n_recordings']} recordings of {rejection['n_devices']} "
+            "population devices accepted as a reference device"
+        )
+        held_out = None
+        if validation_devices:
+            others, held_out = _hold_out_devices(
+                others, validation_devices, random_state
+            )
+            validation_records = _file_records(held_out)
+        lr_system = _fit_lr_system(
             others,
             clip_length=clip_length,
             excerpt_duration=excerpt_duration,
             random_state=random_state,
             log=log,
         )
+        population_records = _file_records(others)
+        lrs = validation["likelihood_ratio"] = lr_validation(
+            lr_system, held_out, excerpt_duration=excerpt_duration
+        )
+        log(
+            f"likelihood ratios on {lrs['n_devices']} {lrs['trials']} devices: "
+            f"Cllr {lrs['metrics']['cllr']:.3f} bits, EER "
+            f"{100 * lrs['metrics']['eer']:.1f} %"
+        )
     log("fitting the change detector on the reference and population recordings")
     detector = _fit_detector(unedited, recordings.sr, log)
-    reference_records = [
-        {"device": str(d), **_provenance(info)}
-        for d, info in zip(recordings.devices, recordings.provenance, strict=True)
-    ]
     return CaseModel(
         classifier,
         detector=detector,
@@ -377,7 +518,12 @@ def fit_case_model(
             "clip_length": int(clip_length),
             "excerpt_duration": float(excerpt_duration),
         },
-        provenance={"references": reference_records, "population": population_records},
+        provenance={
+            "references": _file_records(recordings),
+            "population": population_records,
+            "validation": validation_records,
+        },
+        validation=validation,
     )
 
 
@@ -394,6 +540,12 @@ def load_case_model(path):
         raise InvalidModelFileError(
             f"{str(path)!r} is a micfp model but not one written by `micfp fit`"
         )
+    if stored.get("format_version") != MODEL_FORMAT_VERSION:
+        raise InvalidModelFileError(
+            f"{str(path)!r} is a case model of format version "
+            f"{stored.get('format_version')} and this micfp reads version "
+            f"{MODEL_FORMAT_VERSION}; refit it with `micfp fit`"
+        )
     if stored.get("micfp_version") != __version__:
         raise InvalidModelFileError(
             f"{str(path)!r} was written by micfp {stored.get('micfp_version')} and "
@@ -406,4 +558,5 @@ def load_case_model(path):
         lr_system=stored["lr_system"],
         settings=stored["settings"],
         provenance=stored["provenance"],
+        validation=stored["validation"],
     )

@@ -20,14 +20,17 @@ _LIMITATIONS = (
     "Likelihood ratios from `verify` are calibrated on the population devices "
     "for excerpts of the model's excerpt duration, under the recording "
     "conditions of the population files; they do not hold for other "
-    "conditions (codec, duration, room, level) without a validation.",
+    "conditions (codec, duration, room, level) without a validation; the "
+    "model's validation figures were measured under the population's "
+    "conditions only.",
     "`scan` takes the reference recordings as unedited; a change it reports "
     "is a change of the device traces, which an edit, but also a change of "
     "room or equipment within one recording, can cause.",
     "Probabilities from `identify` are classifier outputs over the reference "
     "devices only; they are not likelihood ratios. The open-set rejection was "
-    "tuned on the reference devices alone, so its rate of accepting devices "
-    "outside the references is not known from this case's data.",
+    "tuned on the reference devices alone; its rate of accepting other "
+    "devices is measured on the population's devices (when the model has a "
+    "population) and may differ for devices unlike them.",
     "The model was fitted on the reference recordings listed in this report; "
     "its accuracy on other recording conditions (codec, room, level, content, "
     "duration) has not been established by this report.",
@@ -247,6 +250,90 @@ def _scan_figure(result, name):
     return _embed(display.figure_, f"Change curve of {name}")
 
 
+def _validation_figure(validation, name):
+    plt = _pyplot()
+    if plt is None:
+        return ""
+    from sklearn.metrics import DetCurveDisplay
+
+    from ..plot import TippettDisplay
+
+    y_true, title = validation["y_true"], f"{validation['trials']} trials"
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    TippettDisplay.from_predictions(y_true, validation["llr"], ax=left)
+    left.set_title(f"Tippett plot, {title}")
+    DetCurveDisplay.from_predictions(
+        y_true, validation["score"], name="back-end scores", ax=right
+    )
+    right.set_title(f"DET curve of the scores, {title}")
+    return _embed(fig, f"Tippett plot and DET curve of {name}")
+
+
+_VALIDATION_SOURCE = {
+    "held-out": "population devices held out from the likelihood-ratio "
+    "system, new to its embedding, back-end and calibrator: an independent "
+    "test on the model's background data.",
+    "calibration": "population devices of the system's calibration, which "
+    "took no part in its embedding and back-end but fitted its calibrator. "
+    "The discrimination (EER, Cllr_min, DET curve) is that of devices the "
+    "back-end never saw; Cllr and the Tippett plot show how well the "
+    "calibration fits its own trials: optimistic, not an independent test "
+    "(`micfp fit --validation-devices N` gives one).",
+}
+
+
+def _lr_validation_html(validation, name):
+    if validation is None:
+        return (
+            "<p>No likelihood-ratio system (the model was fitted without a "
+            "population), hence no validation figures for <code>verify</code>."
+            "</p>"
+        )
+    metrics = validation["metrics"]
+    rows = [
+        ("Cllr (bits)", f"{metrics['cllr']:.3f}"),
+        ("Cllr_min (bits)", f"{metrics['cllr_min']:.3f}"),
+        ("EER", f"{100 * metrics['eer']:.1f} %"),
+        ("misleading evidence under H1", f"{100 * metrics['misleading_h1']:.1f} %"),
+        ("misleading evidence under H2", f"{100 * metrics['misleading_h2']:.1f} %"),
+    ]
+    return (
+        "<p>Validation of the log10 likelihood ratios of <code>verify</code> on "
+        f"{validation['n_target_trials']} same-device and "
+        f"{validation['n_non_target_trials']} different-device trials among "
+        f"{validation['n_devices']} "
+        f"{html.escape(_VALIDATION_SOURCE[validation['trials']])} Trials share "
+        "devices and are not independent: the number of devices limits the "
+        "precision of these figures.</p>"
+        + _table(["metric", "value"], rows)
+        + _validation_figure(validation, name)
+    )
+
+
+def _open_set_html(validation):
+    if validation is None:
+        return (
+            "<p>The open-set rejection of <code>identify</code> was not tested "
+            "on devices outside the references (no population).</p>"
+        )
+    accepted, total = validation["accepted_recordings"], validation["n_recordings"]
+    return (
+        "<p>Open-set rejection of <code>identify</code>, on devices it never "
+        f"saw: {accepted} of {total} recordings ({100 * accepted / total:.1f} %) "
+        f"of {validation['n_devices']} population devices were accepted as "
+        "made by a reference device, a false acceptance each; "
+        f"{100 * validation['clip_acceptance_rate']:.1f} % of their clips "
+        "were.</p>"
+    )
+
+
+def _validation_html(model):
+    validation = model["validation"]
+    return _lr_validation_html(
+        validation["likelihood_ratio"], model["path"]
+    ) + _open_set_html(validation["open_set"])
+
+
 def _table(header, rows):
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join(
@@ -320,6 +407,7 @@ table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #bbb; padding: 0.3em 0.6em; text-align: left; }
 th { background: #eee; }
 code { font-size: 0.9em; }
+img { max-width: 100%; }
 """
 
 
@@ -371,8 +459,11 @@ def render_html(report):
                 for m in report["models"]
             ],
         ),
-        "<h2>Results</h2>",
     ]
+    for model in report["models"]:
+        parts.append(f"<h3>Validation of {html.escape(model['path'])}</h3>")
+        parts.append(_validation_html(model))
+    parts.append("<h2>Results</h2>")
     for result in report["results"]:
         name = files[result["file_sha256"]]["path"]
         parts.append(f"<h3>{html.escape(result['kind'])}: {html.escape(name)}</h3>")

@@ -13,6 +13,7 @@ from scipy.io import wavfile
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..exceptions import AudioError, AudioFileError, DegradedResultWarning
+from ..utils import progress
 from ._formats import EXTENSIONS, INSTALL, sniff
 from ._recordings import Recordings
 from ._wav import _check_float_dtype, _read_file
@@ -287,6 +288,7 @@ def _normalise_extensions(extensions):
         "unmatched": [StrOptions({"raise", "warn"})],
         "on_error": [StrOptions({"raise", "skip"})],
         "extensions": [list, tuple, set, str, None],
+        "verbose": ["verbose"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -301,6 +303,7 @@ def load_recordings(
     unmatched="raise",
     on_error="raise",
     extensions=None,
+    verbose=0,
 ):
     r"""Read a folder of audio recordings, labelled with their devices.
 
@@ -371,6 +374,10 @@ def load_recordings(
         File extensions to read (``[".wav", ".flac"]``, any case, the dot
         optional); other files are skipped and listed. None reads every audio
         file, recognised by its extension or its first bytes.
+    verbose : int, default=0
+        When positive, report the files read so far on stderr: a bar on a
+        terminal, a line each tenth of the files elsewhere (see
+        :func:`micfp.utils.progress`).
 
     Returns
     -------
@@ -469,11 +476,20 @@ def load_recordings(
     take_numbers = _take_numbers([device for device, _, _ in found])
 
     paths = [str(path) for _, _, path in found]
-    outcomes = Parallel(n_jobs=n_jobs)(
+    outcomes = Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(_read_or_explain)(
             path, on_error, sr=sr, mono=True, channel=channel, dtype=dtype
         )
         for path in paths
+    )
+    outcomes = list(
+        progress(
+            outcomes,
+            verbose=verbose,
+            total=len(paths),
+            desc=f"reading {root}",
+            unit="file",
+        )
     )
     unread = [
         (path, reason)

@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 
 from ..clips import extract_clips
 from ..io import Recordings
+from ..utils import progress
 from ..voting import group_labels, vote_by_group
 
 
@@ -67,6 +68,7 @@ def accuracy_vs_duration(
     n_repeats=5,
     random_state=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Measure how accuracy grows with the duration of test or training audio.
 
@@ -106,6 +108,10 @@ def accuracy_vs_duration(
         ``random_state`` when it has one.
     n_jobs : int or None, default=None
         With ``vary="train"``, fits run in parallel (joblib).
+    verbose : int, default=0
+        When positive, report the measurements done so far (one per duration
+        and repeat) on stderr: a bar on a terminal, plain lines elsewhere
+        (see :func:`micfp.utils.progress`).
 
     Returns
     -------
@@ -140,6 +146,10 @@ def accuracy_vs_duration(
         raise ValueError(f"vary must be 'test' or 'train'; got {vary!r}.")
     if not isinstance(n_repeats, Integral) or n_repeats < 1:
         raise ValueError(f"n_repeats must be a positive integer; got {n_repeats!r}.")
+    if not isinstance(verbose, Integral) or verbose < 0:
+        raise ValueError(
+            f"verbose must be a non-negative integer or a bool; got {verbose!r}."
+        )
     if train.sr != test.sr:
         raise ValueError(
             f"train and test must share one sample rate; got {train.sr} and "
@@ -152,6 +162,7 @@ def accuracy_vs_duration(
     excerpt_rng = np.random.default_rng(seed)
 
     results = np.empty((len(durations), n_repeats, 2))
+    desc = f"accuracy against {vary} duration"
     if vary == "test":
         X_train, y_train, _ = extract_clips(
             train,
@@ -164,14 +175,14 @@ def accuracy_vs_duration(
         if "random_state" in model.get_params():
             model.set_params(random_state=seed)
         model.fit(X_train, y_train)
-        for i, seconds in enumerate(durations):
-            for r in range(n_repeats):
-                part = _excerpts(test, int(seconds * test.sr), excerpt_rng)
-                X, y, groups = extract_clips(
-                    part, length=clip_length, strategy="sequential"
-                )
-                proba = model.predict_proba(X)
-                results[i, r] = _scores(model.classes_, proba, y, groups, voting)
+        steps = [(i, r) for i in range(len(durations)) for r in range(n_repeats)]
+        for i, r in progress(steps, verbose=verbose, desc=desc, unit="measurement"):
+            part = _excerpts(test, int(durations[i] * test.sr), excerpt_rng)
+            X, y, groups = extract_clips(
+                part, length=clip_length, strategy="sequential"
+            )
+            proba = model.predict_proba(X)
+            results[i, r] = _scores(model.classes_, proba, y, groups, voting)
     else:
         X_test, y_test, g_test = extract_clips(
             test, length=clip_length, strategy="sequential"
@@ -181,9 +192,12 @@ def accuracy_vs_duration(
             for i, seconds in enumerate(durations)
             for r in range(n_repeats)
         ]
-        outputs = Parallel(n_jobs=n_jobs)(
+        outputs = Parallel(n_jobs=n_jobs, return_as="generator")(
             delayed(_fit_predict)(estimator, part, X_test, clip_length, seed)
             for _, _, part in jobs
+        )
+        outputs = progress(
+            outputs, verbose=verbose, total=len(jobs), desc=desc, unit="measurement"
         )
         for (i, r, _), (classes, proba) in zip(jobs, outputs, strict=True):
             results[i, r] = _scores(classes, proba, y_test, g_test, voting)

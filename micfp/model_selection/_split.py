@@ -70,7 +70,7 @@ def split_recordings(recordings, *, test_ids):
 
 
 def cross_validate_recordings(
-    estimator, X, y, groups, *, cv=5, voting="soft", n_jobs=None, **kwargs
+    estimator, X, y, groups, *, cv=5, voting="soft", n_jobs=None, verbose=0, **kwargs
 ):
     """Cross-validate by recording and score both clips and recordings.
 
@@ -102,6 +102,10 @@ def cross_validate_recordings(
         Voting rule of the recording-level score.
     n_jobs : int or None, default=None
         Folds fitted in parallel (joblib).
+    verbose : int, default=0
+        Verbosity of scikit-learn's ``cross_validate``: from 2 on, a line
+        as each fold ends (with its scores from 3 on), in plain text; 1
+        only joblib's summaries.
     **kwargs : dict
         Passed to :func:`sklearn.model_selection.cross_validate`.
 
@@ -139,5 +143,6 @@ def cross_validate_recordings(
             scoring=scoring,
             params={"groups": groups},
             n_jobs=n_jobs,
+            verbose=verbose,
             **kwargs,
         )

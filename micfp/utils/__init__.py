@@ -1,4 +1,4 @@
-"""Utilities: estimator discovery, environment report, likelihood-ratio helpers."""
+"""Utilities: estimators, environment report, progress, likelihood-ratio helpers."""
 
 from ._likelihood_ratio import (
     check_binary_scores,
@@ -6,6 +6,7 @@ from ._likelihood_ratio import (
     pool_adjacent_violators,
     probability_to_llr,
 )
+from ._progress import progress
 from ._show_versions import show_versions
 from .discovery import all_estimators
 
@@ -15,5 +16,6 @@ __all__ = [
     "pav_llr",
     "pool_adjacent_violators",
     "probability_to_llr",
+    "progress",
     "show_versions",
 ]

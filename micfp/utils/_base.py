@@ -44,6 +44,11 @@ class BaseClipTransformer(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
       ``_row_bytes(X)`` for the working memory a row needs when it
       exceeds the row itself. A pure function of the module can serve as
       the hook: ``_transform_chunk = staticmethod(_feature)``;
+    - declare ``verbose`` among the ``__init__`` arguments (and
+      ``"verbose": ["verbose"]`` in ``_parameter_constraints``) to report
+      progress over the chunks of ``transform`` when it is positive
+      (:func:`~micfp.utils.progress`: a bar on a terminal, plain lines
+      elsewhere); transformers without it stay silent;
     - set ``_single_blas_thread = True`` when a chunk's work is small matrix
       products, which then run on one BLAS thread while ``n_jobs`` spreads
       the chunks;
@@ -94,7 +99,13 @@ class BaseClipTransformer(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             **prepared,
         )
         run = partial(
-            map_row_chunks, func, X, n_jobs=self.n_jobs, row_bytes=self._row_bytes(X)
+            map_row_chunks,
+            func,
+            X,
+            n_jobs=self.n_jobs,
+            row_bytes=self._row_bytes(X),
+            verbose=getattr(self, "verbose", 0),
+            desc=type(self).__name__,
         )
         if not self._single_blas_thread:
             return run().astype(X.dtype, copy=False)

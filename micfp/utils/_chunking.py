@@ -14,6 +14,8 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn import get_config
 
+from ._progress import progress
+
 __all__ = ["chunk_slices", "map_row_chunks"]
 
 
@@ -38,7 +40,9 @@ def chunk_slices(n_rows, row_bytes):
     return [slice(start, min(start + rows, n_rows)) for start in range(0, n_rows, rows)]
 
 
-def map_row_chunks(func, X, *, n_jobs=None, row_bytes=None, out=None):
+def map_row_chunks(
+    func, X, *, n_jobs=None, row_bytes=None, out=None, verbose=0, desc=""
+):
     """Apply ``func`` to row chunks of ``X`` through joblib and stack the results.
 
     Parameters
@@ -56,6 +60,11 @@ def map_row_chunks(func, X, *, n_jobs=None, row_bytes=None, out=None):
     out : ndarray of shape (n_rows, ...), optional
         Output, filled in place; allocated from the first chunk's result when
         not given.
+    verbose : int, default=0
+        Report progress over the chunks (see :func:`~micfp.utils.progress`)
+        when positive.
+    desc : str, default=""
+        What the chunks are for, shown beside the progress.
 
     Returns
     -------
@@ -71,7 +80,10 @@ def map_row_chunks(func, X, *, n_jobs=None, row_bytes=None, out=None):
         results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
             delayed(func)(X[sl]) for sl in slices
         )
-    for sl, result in zip(slices, results, strict=True):
+    chunks = zip(slices, results, strict=True)
+    for sl, result in progress(
+        chunks, verbose=verbose, total=len(slices), desc=desc, unit="chunk"
+    ):
         if out is None:
             out = np.empty((X.shape[0], *result.shape[1:]), dtype=result.dtype)
         out[sl] = result
