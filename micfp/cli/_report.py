@@ -388,8 +388,9 @@ def _scan_html(result, name, files):
                 zip([0.0, *boundaries], result["segment_scores"], strict=True)
             )
         ]
-        found += ". Same-device score of each segment against the first (0 for "
-        found += "the first, about -1 for the same device, far below for another):"
+        found += ". Log10 likelihood ratio, from the detector's model and not "
+        found += "calibrated, that each segment comes from the device of the first "
+        found += "(positive: the same device; negative: another):"
         table = _table(["segment", "starts at (s)", "score"], rows)
     else:
         found, table = "No device change detected", ""
