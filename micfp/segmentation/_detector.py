@@ -538,7 +538,7 @@ class DeviceChangeDetector(BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_boundaries + 1,)
-            log10 of the likelihood ratio of "same device as the first
+            The log10 likelihood ratio of "same device as the first
             segment" against "another device of the population"; higher
             means same device. The first entry, the reference itself, is 0.
             The model's ratio, not calibrated on trials: hops are taken as
